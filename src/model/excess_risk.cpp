@@ -3,37 +3,119 @@
 #include "ntksweep/model/excess_risk.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
+
+#include "vector_math.hpp"
 
 namespace ntksweep::model {
 namespace {
 
-constexpr int kBlock = 256;  // quadrature points per block: 2 KiB per coordinate, stays in L1
+constexpr int kBlock = 256;              // quadrature points per block: 2 KiB per coordinate, in L1
+constexpr std::size_t kLine = 64;        // bytes per cache line and per 512-bit vector
+constexpr int kMaxFixedDim = 8;          // coordinates of a block copied to the stack (more: heap)
 
-// out[i] = Σ_j a_j σ(b_jᵀx_i + γ c_j) for the n ≤ kBlock points starting at `first`.
-template <ActivationKind Act>
-void block_outputs(const TwoLayerNet& net, const Quadrature& q, int first, int n, double* out) {
-  const int M = net.width(), d = net.dim();
-  const double gamma = net.spec().bias_scale;
-  const Activation act = net.spec().activation;
-  const double s = act.s;
-  alignas(64) std::array<double, kBlock> z;
+// out[i] = Σ_j a_j σ(z_j(x_i)) for the n ≤ kBlock points whose coordinates are x[k][0..n),
+// z_j(x) = Σ_k b_kj x_k + γ c_j summed in the order of the SGD pass (b_0j x_0 first, then FMAs,
+// γ c_j last). One pass over the units per block of points, vectorised over the points; the
+// input dimension is a template parameter (D = 0: any d) so that the k loop unrolls.
+template <int D, ActivationKind Act>
+void block_outputs(const TwoLayerNet& net, const double* const* x, int n, double* __restrict out) {
+  const int M = net.width(), d = D > 0 ? D : net.dim();
+  const double gamma = net.spec().bias_scale, s = net.spec().activation.s;
+  const double* __restrict A = net.a();
+  const double* __restrict C = net.c();
   std::fill(out, out + n, 0.0);
   for (int j = 0; j < M; ++j) {
-    const double cj = gamma * net.c()[j], aj = net.a()[j];
-    for (int i = 0; i < n; ++i) z[i] = cj;
-    for (int k = 0; k < d; ++k) {
-      const double bkj = net.b_row(k)[j];
-      const double* xk = q.coordinate(k) + first;
-      for (int i = 0; i < n; ++i) z[i] += bkj * xk[i];
-    }
-    if constexpr (Act == ActivationKind::Relu) {
-      for (int i = 0; i < n; ++i) out[i] += aj * (z[i] > 0.0 ? z[i] : 0.0);
+    const double aj = A[j], cj = C[j];
+    double bj[D > 0 ? D : 1];
+    const double* __restrict x0 = x[0];
+    if constexpr (D > 0) {
+#pragma GCC unroll 16
+      for (int k = 0; k < D; ++k) bj[k] = net.b_row(k)[j];
+#pragma GCC ivdep
+      for (int i = 0; i < n; ++i) {
+        double z = bj[0] * x0[i];
+#pragma GCC unroll 16
+        for (int k = 1; k < D; ++k) z = std::fma(bj[k], x[k][i], z);
+        z = std::fma(gamma, cj, z);
+        if constexpr (Act == ActivationKind::Relu) {
+          out[i] = std::fma(aj, z > 0.0 ? z : 0.0, out[i]);
+        } else {
+          out[i] = std::fma(aj, z / (1.0 + detail::exp_fma(-s * z)), out[i]);
+        }
+      }
     } else {
-      for (int i = 0; i < n; ++i) out[i] += aj * z[i] / (1.0 + fast_exp(-s * z[i]));
+      alignas(kLine) double z[kBlock];
+      const double b0 = net.b_row(0)[j];
+      for (int i = 0; i < n; ++i) z[i] = b0 * x0[i];
+      for (int k = 1; k < d; ++k) {
+        const double bk = net.b_row(k)[j];
+        const double* __restrict xk = x[k];
+        for (int i = 0; i < n; ++i) z[i] = std::fma(bk, xk[i], z[i]);
+      }
+      for (int i = 0; i < n; ++i) {
+        const double zi = std::fma(gamma, cj, z[i]);
+        if constexpr (Act == ActivationKind::Relu) {
+          out[i] = std::fma(aj, zi > 0.0 ? zi : 0.0, out[i]);
+        } else {
+          out[i] = std::fma(aj, zi / (1.0 + detail::exp_fma(-s * zi)), out[i]);
+        }
+      }
     }
   }
+}
+
+template <ActivationKind Act>
+void block_outputs_dispatch(const TwoLayerNet& net, const double* const* x, int n, double* out) {
+  switch (net.dim()) {
+    case 2: return block_outputs<2, Act>(net, x, n, out);
+    case 3: return block_outputs<3, Act>(net, x, n, out);
+    case 8: return block_outputs<8, Act>(net, x, n, out);
+    default: return block_outputs<0, Act>(net, x, n, out);
+  }
+}
+
+// The block outputs for any activation and dimension (the entry point that portable builds
+// clone per ISA, see vector_math.hpp).
+NTKSWEEP_HOT_CLONES void block_outputs_any(const TwoLayerNet& net, const double* const* x, int n, double* out) {
+  if (net.spec().activation.kind == ActivationKind::Relu)
+    block_outputs_dispatch<ActivationKind::Relu>(net, x, n, out);
+  else
+    block_outputs_dispatch<ActivationKind::Swish>(net, x, n, out);
+}
+
+// Number of points i < n where sign(z_j(x_i)) ≠ sign(z0_j(x_i)) (sign as u > 0), with z and z0
+// computed as before this file was vectorised (γ c first, then + b_k x_k, no FMA), so the
+// pattern counts are bit-for-bit what they were.
+template <int D>
+int block_sign_changes(const double* bj, double gcj, const double* b0j, double gc0j, const double* const* x,
+                       int n, int d_runtime) {
+  const int d = D > 0 ? D : d_runtime;
+  int diff = 0;
+  if constexpr (D > 0) {
+    for (int i = 0; i < n; ++i) {
+      double z = gcj, z0 = gc0j;
+#pragma GCC unroll 16
+      for (int k = 0; k < D; ++k) {
+        z += bj[k] * x[k][i];
+        z0 += b0j[k] * x[k][i];
+      }
+      diff += (z > 0.0) != (z0 > 0.0);
+    }
+  } else {
+    alignas(kLine) double z[kBlock], z0[kBlock];
+    for (int i = 0; i < n; ++i) {
+      z[i] = gcj;
+      z0[i] = gc0j;
+    }
+    for (int k = 0; k < d; ++k)
+      for (int i = 0; i < n; ++i) {
+        z[i] += bj[k] * x[k][i];
+        z0[i] += b0j[k] * x[k][i];
+      }
+    for (int i = 0; i < n; ++i) diff += (z[i] > 0.0) != (z0[i] > 0.0);
+  }
+  return diff;
 }
 
 }  // namespace
@@ -50,16 +132,24 @@ ErrorEvaluator::ErrorEvaluator(Quadrature quadrature, const Target& target) : qu
 }
 
 double ErrorEvaluator::excess_risk(const TwoLayerNet& net) const {
-  const int n = quad_.size();
+  const int n = quad_.size(), d = net.dim();
   const double inv_sqrt_m = 1.0 / std::sqrt(static_cast<double>(net.width()));
-  alignas(64) std::array<double, kBlock> out;
+  // The block's coordinates copied to cache-line-aligned scratch (full-width vector loads that
+  // never split a line); at most 8 coordinates on the stack, more on the heap (d > 8 is rare).
+  constexpr int kStackDims = kMaxFixedDim;
+  alignas(kLine) double stack_x[kStackDims][kBlock];
+  std::vector<double> heap_x(d > kStackDims ? std::size_t(d) * kBlock : 0);
+  std::vector<const double*> rows(d);
+  alignas(kLine) double out[kBlock];
   double sum = 0.0;
   for (int first = 0; first < n; first += kBlock) {
     const int len = std::min(kBlock, n - first);
-    if (net.spec().activation.kind == ActivationKind::Relu)
-      block_outputs<ActivationKind::Relu>(net, quad_, first, len, out.data());
-    else
-      block_outputs<ActivationKind::Swish>(net, quad_, first, len, out.data());
+    for (int k = 0; k < d; ++k) {
+      double* dst = d > kStackDims ? heap_x.data() + std::size_t(k) * kBlock : stack_x[k];
+      std::copy(quad_.coordinate(k) + first, quad_.coordinate(k) + first + len, dst);
+      rows[k] = dst;
+    }
+    block_outputs_any(net, rows.data(), len, out);
     for (int i = 0; i < len; ++i) {
       const double r = out[i] * inv_sqrt_m - target_values_[first + i];
       sum += quad_.weights[first + i] * r * r;
@@ -71,26 +161,26 @@ double ErrorEvaluator::excess_risk(const TwoLayerNet& net) const {
 double ErrorEvaluator::pattern_change(const TwoLayerNet& net, const TwoLayerNet& init) const {
   const int n = quad_.size(), M = net.width(), d = net.dim();
   const double gamma = net.spec().bias_scale;
+  std::vector<const double*> x(d);
+  std::vector<double> bj(d), b0j(d);
   long long changed = 0;
-  alignas(64) std::array<double, kBlock> z, z0;
   for (int j = 0; j < M; ++j) {
+    for (int k = 0; k < d; ++k) {
+      bj[k] = net.b_row(k)[j];
+      b0j[k] = init.b_row(k)[j];
+    }
+    const double gcj = gamma * net.c()[j], gc0j = gamma * init.c()[j];
     bool differs = false;
     for (int first = 0; first < n && !differs; first += kBlock) {
       const int len = std::min(kBlock, n - first);
-      for (int i = 0; i < len; ++i) {
-        z[i] = gamma * net.c()[j];
-        z0[i] = gamma * init.c()[j];
-      }
-      for (int k = 0; k < d; ++k) {
-        const double b = net.b_row(k)[j], b0 = init.b_row(k)[j];
-        const double* xk = quad_.coordinate(k) + first;
-        for (int i = 0; i < len; ++i) {
-          z[i] += b * xk[i];
-          z0[i] += b0 * xk[i];
-        }
-      }
+      for (int k = 0; k < d; ++k) x[k] = quad_.coordinate(k) + first;
       int diff = 0;
-      for (int i = 0; i < len; ++i) diff += (z[i] > 0.0) != (z0[i] > 0.0);
+      switch (d) {
+        case 2: diff = block_sign_changes<2>(bj.data(), gcj, b0j.data(), gc0j, x.data(), len, d); break;
+        case 3: diff = block_sign_changes<3>(bj.data(), gcj, b0j.data(), gc0j, x.data(), len, d); break;
+        case 8: diff = block_sign_changes<8>(bj.data(), gcj, b0j.data(), gc0j, x.data(), len, d); break;
+        default: diff = block_sign_changes<0>(bj.data(), gcj, b0j.data(), gc0j, x.data(), len, d); break;
+      }
       differs = diff != 0;
     }
     changed += differs;

@@ -4,12 +4,234 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#include "vector_math.hpp"
 
 namespace ntksweep::model {
 namespace {
 
-constexpr int kBlock = 256;  // units per block of the fused pass; scratch stays in L1
-constexpr int kLanes = 8;    // independent partial sums of the output (fixed order: reproducible)
+constexpr int kGroup = 8;     // units per group of the working layout: one 512-bit vector
+constexpr int kLanes = 32;    // independent partial sums of the output: unit j in lane j mod 32
+constexpr int kLaneGroups = kLanes / kGroup;
+constexpr std::size_t kLine = kGroup * sizeof(double);  // bytes per group field = cache line
+
+// Field indices of a group (see SgdTrajectory::work_).
+struct Fields {
+  int d = 0;
+  bool swish = false, regularized = false, averaged = false;
+  int a() const noexcept { return 0; }
+  int b(int k) const noexcept { return 1 + k; }
+  int c() const noexcept { return d + 1; }
+  int carry0() const noexcept { return d + 2; }
+  int carry1() const noexcept { return d + 3; }  // swish only
+  int a0() const noexcept { return d + 2 + (swish ? 2 : 1); }
+  int b0(int k) const noexcept { return a0() + 1 + k; }
+  int c0() const noexcept { return a0() + d + 1; }
+  int avg() const noexcept { return a0() + (regularized ? d + 2 : 0); }  // ā, b̄_0.., c̄ follow
+  int count() const noexcept { return avg() + (averaged ? d + 2 : 0); }
+};
+
+struct PassData {
+  int M = 0, d = 0, n_fields = 0;
+  double gamma = 0.0, s = 0.0, coef = 0.0, eta_lambda = 0.0;
+  double inv_t = 0.0;  // 1/t, for the running average (0: no averaged iterate)
+  double* work = nullptr;  // aligned
+  const double* xt = nullptr;
+  const double* xn = nullptr;
+};
+
+// x ← x − f·g − ηλ (x − x0): the gradient step and the pull towards the initialization.
+template <bool Regularized>
+[[gnu::always_inline]] inline double descend(double x, double f, double g, double eta_lambda,
+                                             double x0) noexcept {
+  const double v = std::fma(-f, g, x);
+  if constexpr (Regularized) return std::fma(-eta_lambda, x - x0, v);
+  return v;
+}
+
+// What the next step needs of the pre-activation z; returns σ(z). Swish: p = 1/(1 + e^(−s z)),
+// σ = z p, σ' = p + s σ (1 − p).
+template <ActivationKind Act>
+[[gnu::always_inline]] inline double activate(double z, double s, double& carry0, double& carry1) noexcept {
+  if constexpr (Act == ActivationKind::Relu) {
+    carry0 = z;
+    return z > 0.0 ? z : 0.0;
+  } else {
+    const double p = detail::logistic_fma(s * z);
+    const double sig = z * p;
+    carry0 = sig;
+    carry1 = std::fma(s * sig, 1.0 - p, p);
+    return sig;
+  }
+}
+
+// One group: units 8g .. 8g + n − 1 (N = kGroup: a full group, vectorised as one vector per
+// field; N = 0: the last, partial group with n < 8). For unit j with z_j = b_jᵀx_t + γc_j:
+//   back_j = coef · a_j σ'(z_j)                        (coef = η_t (g − y) / √M)
+//   a_j   ← a_j − coef σ(z_j) − ηλ (a_j − a_0j)         (if the output layer is trained)
+//   b_j   ← b_j − back_j x_t − ηλ (b_j − b_0j)          (if the input layer is trained)
+//   c_j   ← c_j − back_j γ − ηλ (c_j − c_0j)
+//   z_j   ← b_jᵀx_{t+1} + γ c_j  (Σ_k in order k = 0, 1, … with FMAs, then + γ c_j),
+//   lane[j mod 32] += a_j σ(z_j).
+template <int N, int D, ActivationKind Act, bool Regularized, TrainedLayers Layers>
+[[gnu::always_inline]] inline void group_step(const PassData& p, const Fields& f, double* __restrict w,
+                                              int n_runtime, const double* __restrict xt,
+                                              const double* __restrict xn, double* __restrict lanes) noexcept {
+  constexpr bool kTrainOut = Layers != TrainedLayers::Input;
+  constexpr bool kTrainIn = Layers != TrainedLayers::Output;
+  constexpr int G = kGroup;
+  const int n = N > 0 ? N : n_runtime;
+  const int d = D > 0 ? D : p.d;
+  const double gamma = p.gamma, s = p.s, coef = p.coef, eta_lambda = p.eta_lambda;
+  double* __restrict A = w + f.a() * G;
+  double* __restrict C = w + f.c() * G;
+  double* __restrict Z0 = w + f.carry0() * G;
+  double* __restrict Z1 = w + f.carry1() * G;
+  alignas(kLine) double back[G], z[G];
+  // The fields of a group are disjoint vectors: no dependence between the lanes l (ivdep). Each
+  // lane loop stays a loop (unroll 1) so that the loop vectoriser makes one 512-bit operation of
+  // it; fully unrolled first, it was vectorised piecewise and ran 3-4x slower.
+#pragma GCC ivdep
+#pragma GCC unroll 1
+  for (int l = 0; l < n; ++l) {
+    double sig;
+    if constexpr (Act == ActivationKind::Relu) {
+      sig = Z0[l] > 0.0 ? Z0[l] : 0.0;
+      back[l] = Z0[l] > 0.0 ? coef * A[l] : 0.0;
+    } else {
+      sig = Z0[l];
+      back[l] = coef * A[l] * Z1[l];
+    }
+    if constexpr (kTrainOut)
+      A[l] = descend<Regularized>(A[l], coef, sig, eta_lambda, Regularized ? w[f.a0() * G + l] : 0.0);
+  }
+  // Row 0 starts the sum, the other rows add to it (d ≥ 2).
+#pragma GCC ivdep
+#pragma GCC unroll 1
+  for (int l = 0; l < n; ++l) {
+    double b = w[f.b(0) * G + l];
+    if constexpr (kTrainIn) {
+      b = descend<Regularized>(b, back[l], xt[0], eta_lambda, Regularized ? w[f.b0(0) * G + l] : 0.0);
+      w[f.b(0) * G + l] = b;
+    }
+    z[l] = b * xn[0];
+  }
+#pragma GCC unroll 16
+  for (int k = 1; k < d; ++k) {
+    double* __restrict Bk = w + f.b(k) * G;
+#pragma GCC ivdep
+#pragma GCC unroll 1
+    for (int l = 0; l < n; ++l) {
+      double b = Bk[l];
+      if constexpr (kTrainIn) {
+        b = descend<Regularized>(b, back[l], xt[k], eta_lambda, Regularized ? w[f.b0(k) * G + l] : 0.0);
+        Bk[l] = b;
+      }
+      z[l] = std::fma(b, xn[k], z[l]);
+    }
+  }
+#pragma GCC ivdep
+#pragma GCC unroll 1
+  for (int l = 0; l < n; ++l) {
+    double c = C[l];
+    if constexpr (kTrainIn) {
+      c = descend<Regularized>(c, back[l], gamma, eta_lambda, Regularized ? w[f.c0() * G + l] : 0.0);
+      C[l] = c;
+    }
+    double carry1 = 0.0;
+    const double sig = activate<Act>(std::fma(gamma, c, z[l]), s, Z0[l], carry1);
+    if constexpr (Act == ActivationKind::Swish) Z1[l] = carry1;
+    lanes[l] += A[l] * sig;
+  }
+  if (f.averaged) {
+    // Θ̄_t = Θ̄_{t−1} + (Θ_{t+1} − Θ̄_{t−1}) / t, field by field (a, b_0 .., c are consecutive).
+    const double inv_t = p.inv_t;
+    for (int q = 0; q < d + 2; ++q) {
+      const double* __restrict x = w + (f.a() + q) * G;
+      double* __restrict avg = w + (f.avg() + q) * G;
+#pragma GCC ivdep
+#pragma GCC unroll 1
+      for (int l = 0; l < n; ++l) avg[l] += (x[l] - avg[l]) * inv_t;
+    }
+  }
+}
+
+// The whole pass: the groups in order, each group's output terms into its lanes. Returns the
+// sum of the 32 lanes in lane order, so the result depends on M only.
+template <int D, ActivationKind Act, bool Regularized, TrainedLayers Layers>
+double pass(const PassData& p) noexcept {
+  Fields f;
+  f.d = D > 0 ? D : p.d;
+  f.swish = Act == ActivationKind::Swish;
+  f.regularized = Regularized;
+  f.averaged = p.inv_t != 0.0;
+  const int M = p.M, n_full = M / kGroup;
+  const std::size_t stride = std::size_t(p.n_fields) * kGroup;
+  double xt[D > 0 ? D : 1], xn[D > 0 ? D : 1];
+  const double* xtp = p.xt;
+  const double* xnp = p.xn;
+  if constexpr (D > 0) {
+    for (int k = 0; k < D; ++k) {
+      xt[k] = p.xt[k];
+      xn[k] = p.xn[k];
+    }
+    xtp = xt;
+    xnp = xn;
+  }
+  alignas(kLine) double lanes[kLaneGroups][kGroup] = {};
+  for (int g = 0; g < n_full; ++g)
+    group_step<kGroup, D, Act, Regularized, Layers>(p, f, p.work + g * stride, kGroup, xtp, xnp,
+                                                   lanes[g % kLaneGroups]);
+  if (M % kGroup != 0)
+    group_step<0, D, Act, Regularized, Layers>(p, f, p.work + n_full * stride, M % kGroup, xtp, xnp,
+                                              lanes[n_full % kLaneGroups]);
+  double sum = 0.0;
+  for (const auto& lane_group : lanes)
+    for (double v : lane_group) sum += v;
+  return sum;
+}
+
+template <ActivationKind Act, bool Regularized, TrainedLayers Layers>
+double pass_dispatch_dim(const PassData& p) noexcept {
+  switch (p.d) {
+    case 2: return pass<2, Act, Regularized, Layers>(p);
+    case 3: return pass<3, Act, Regularized, Layers>(p);
+    case 8: return pass<8, Act, Regularized, Layers>(p);
+    default: return pass<0, Act, Regularized, Layers>(p);
+  }
+}
+
+template <ActivationKind Act, bool Regularized>
+double pass_dispatch_layers(const PassData& p, TrainedLayers layers) noexcept {
+  switch (layers) {
+    case TrainedLayers::Output: return pass_dispatch_dim<Act, Regularized, TrainedLayers::Output>(p);
+    case TrainedLayers::Input: return pass_dispatch_dim<Act, Regularized, TrainedLayers::Input>(p);
+    case TrainedLayers::All: break;
+  }
+  return pass_dispatch_dim<Act, Regularized, TrainedLayers::All>(p);
+}
+
+// The pass for any configuration (the one entry point that portable builds clone per ISA).
+NTKSWEEP_HOT_CLONES double run_pass(const PassData& p, bool relu, bool regularized,
+                                    TrainedLayers layers) noexcept {
+  if (regularized) {
+    return relu ? pass_dispatch_layers<ActivationKind::Relu, true>(p, layers)
+                : pass_dispatch_layers<ActivationKind::Swish, true>(p, layers);
+  }
+  return relu ? pass_dispatch_layers<ActivationKind::Relu, false>(p, layers)
+              : pass_dispatch_layers<ActivationKind::Swish, false>(p, layers);
+}
+
+Fields fields_of(const TwoLayerNet& net, const SgdConfig& config) noexcept {
+  Fields f;
+  f.d = net.dim();
+  f.swish = net.spec().activation.kind == ActivationKind::Swish;
+  f.regularized = config.lambda != 0.0;
+  f.averaged = config.iterate != IterateKind::Last;
+  return f;
+}
 
 }  // namespace
 
@@ -23,26 +245,89 @@ const char* to_string(IterateKind kind) noexcept {
 }
 
 SgdTrajectory::SgdTrajectory(const TwoLayerNet& init, const SgdConfig& config, const DataStream& data)
-    : init_(init),
-      net_(init),
-      config_(config),
-      data_(&data),
-      z_(init.width()),
-      x_cur_(init.dim()),
-      x_next_(init.dim()),
-      scratch_(4 * std::size_t(kBlock) + kLanes) {
+    : init_(init), net_(init), config_(config), data_(&data), x_cur_(init.dim()), x_next_(init.dim()) {
   assert(data.dim() == init.dim());
   if (config_.iterate != IterateKind::Last) average_.emplace(init);
+  const Fields f = fields_of(net_, config_);
+  n_fields_ = f.count();
+  const int M = net_.width(), d = net_.dim(), n_groups = (M + kGroup - 1) / kGroup;
+  work_.assign(std::size_t(n_groups) * n_fields_ * kGroup + kGroup, 0.0);
+  work_offset_ = (kLine - reinterpret_cast<std::uintptr_t>(work_.data()) % kLine) % kLine / sizeof(double);
   // Sample 1 and the pre-activations under Θ₀; g_{Θ₀}(x_1) = 0 exactly by symmetry.
   y_cur_ = data_->sample(1, x_cur_.data());
-  const int M = net_.width(), d = net_.dim();
-  const double gamma = net_.spec().bias_scale;
+  const double gamma = net_.spec().bias_scale, s = net_.spec().activation.s;
+  double* w = work_.data() + work_offset_;
   for (int j = 0; j < M; ++j) {
-    double z = gamma * net_.c()[j];
-    for (int k = 0; k < d; ++k) z += net_.b_row(k)[j] * x_cur_[k];
-    z_[j] = z;
+    double* unit = w + std::size_t(j / kGroup) * n_fields_ * kGroup + j % kGroup;
+    unit[f.a() * kGroup] = net_.a()[j];
+    for (int k = 0; k < d; ++k) unit[f.b(k) * kGroup] = net_.b_row(k)[j];
+    unit[f.c() * kGroup] = net_.c()[j];
+    if (f.regularized) {
+      unit[f.a0() * kGroup] = init_.a()[j];
+      for (int k = 0; k < d; ++k) unit[f.b0(k) * kGroup] = init_.b_row(k)[j];
+      unit[f.c0() * kGroup] = init_.c()[j];
+    }
+    if (f.averaged) {
+      unit[f.avg() * kGroup] = net_.a()[j];
+      for (int k = 0; k < d; ++k) unit[(f.avg() + 1 + k) * kGroup] = net_.b_row(k)[j];
+      unit[(f.avg() + d + 1) * kGroup] = net_.c()[j];
+    }
+    // The pass's arithmetic order: Σ_k b_kj x_k first, then + γ c_j.
+    double z = net_.b_row(0)[j] * x_cur_[0];
+    for (int k = 1; k < d; ++k) z = std::fma(net_.b_row(k)[j], x_cur_[k], z);
+    z = std::fma(gamma, net_.c()[j], z);
+    double carry1 = 0.0;
+    if (f.swish) {
+      activate<ActivationKind::Swish>(z, s, unit[f.carry0() * kGroup], carry1);
+      unit[f.carry1() * kGroup] = carry1;
+    } else {
+      activate<ActivationKind::Relu>(z, s, unit[f.carry0() * kGroup], carry1);
+    }
   }
   g_cur_ = net_(x_cur_.data());
+}
+
+// The working copy, moved within its buffer if a copy of the trajectory left it off a cache-line
+// boundary (the layout within the buffer, and so every result, is unchanged by the move).
+double* SgdTrajectory::work_aligned() noexcept {
+  const std::size_t offset =
+      (kLine - reinterpret_cast<std::uintptr_t>(work_.data()) % kLine) % kLine / sizeof(double);
+  if (offset != work_offset_) {
+    std::memmove(work_.data() + offset, work_.data() + work_offset_, (work_.size() - kGroup) * sizeof(double));
+    work_offset_ = offset;
+  }
+  return work_.data() + work_offset_;
+}
+
+// Copies a, B, c from the working layout into net_: 8 contiguous values per field and group.
+void SgdTrajectory::store_network() const noexcept {
+  const Fields f = fields_of(net_, config_);
+  const int M = net_.width(), d = net_.dim();
+  const double* w = work_.data() + work_offset_;
+  for (int j0 = 0; j0 < M; j0 += kGroup) {
+    const int n = std::min(kGroup, M - j0);
+    const double* group = w + std::size_t(j0 / kGroup) * n_fields_ * kGroup;
+    std::copy_n(group + f.a() * kGroup, n, net_.a() + j0);
+    for (int k = 0; k < d; ++k) std::copy_n(group + f.b(k) * kGroup, n, net_.b_row(k) + j0);
+    std::copy_n(group + f.c() * kGroup, n, net_.c() + j0);
+    if (average_) {
+      TwoLayerNet& avg = *average_;
+      std::copy_n(group + f.avg() * kGroup, n, avg.a() + j0);
+      for (int k = 0; k < d; ++k) std::copy_n(group + (f.avg() + 1 + k) * kGroup, n, avg.b_row(k) + j0);
+      std::copy_n(group + (f.avg() + d + 1) * kGroup, n, avg.c() + j0);
+    }
+  }
+  net_stale_ = false;
+}
+
+const TwoLayerNet& SgdTrajectory::network() const noexcept {
+  if (net_stale_) store_network();
+  return net_;
+}
+
+const TwoLayerNet& SgdTrajectory::average() const noexcept {
+  if (net_stale_) store_network();
+  return average_ ? *average_ : net_;
 }
 
 bool SgdTrajectory::advance_to(std::int64_t t) noexcept {
@@ -52,7 +337,7 @@ bool SgdTrajectory::advance_to(std::int64_t t) noexcept {
 
 double SgdTrajectory::weight_change() const noexcept {
   double diff = 0.0, norm = 0.0;
-  const auto p = net_.params(), p0 = init_.params();
+  const auto p = network().params(), p0 = init_.params();
   for (std::size_t i = 0; i < p.size(); ++i) {
     diff += (p[i] - p0[i]) * (p[i] - p0[i]);
     norm += p0[i] * p0[i];
@@ -70,126 +355,52 @@ void SgdTrajectory::step() noexcept {
   const double y_next = data_->sample(t + 1, x_next_.data());
   const double eta = config_.schedule.eta(t);
   const double coef = eta * residual / std::sqrt(static_cast<double>(net_.width()));
-  const double eta_lambda = eta * config_.lambda;
-  const bool relu = net_.spec().activation.kind == ActivationKind::Relu;
-  if (config_.lambda != 0.0) {
-    relu ? fused_pass<ActivationKind::Relu, true>(coef, eta_lambda)
-         : fused_pass<ActivationKind::Swish, true>(coef, eta_lambda);
-  } else {
-    relu ? fused_pass<ActivationKind::Relu, false>(coef, 0.0)
-         : fused_pass<ActivationKind::Swish, false>(coef, 0.0);
-  }
-  if (average_) {
-    // Θ̄_t = Θ̄_{t−1} + (Θ_{t+1} − Θ̄_{t−1}) / t
-    const auto p = net_.params();
-    const auto avg = average_->params();
-    const double inv_t = 1.0 / static_cast<double>(t);
-    for (std::size_t i = 0; i < p.size(); ++i) avg[i] += (p[i] - avg[i]) * inv_t;
-  }
+  g_cur_ = fused_pass(coef, eta * config_.lambda) / std::sqrt(static_cast<double>(net_.width()));
+  net_stale_ = true;
   std::swap(x_cur_, x_next_);
   y_cur_ = y_next;
   steps_done_ = t;
 }
 
-// One step over all units, block by block. For unit j with z_j = b_jᵀx_t + γc_j:
-//   back_j = coef · a_j σ'(z_j)                        (coef = η_t (g − y) / √M)
-//   a_j   ← a_j − coef σ(z_j) − ηλ (a_j − a_0j)         (if the output layer is trained)
-//   b_j   ← b_j − back_j x_t − ηλ (b_j − b_0j)          (if the input layer is trained)
-//   c_j   ← c_j − back_j γ − ηλ (c_j − c_0j)
-//   z_j   ← b_jᵀx_{t+1} + γ c_j,   g_{t+1} += a_j σ(z_j) / √M
-template <ActivationKind Act, bool Regularized>
-void SgdTrajectory::fused_pass(double coef, double eta_lambda) noexcept {
-  const int M = net_.width(), d = net_.dim();
-  const double gamma = net_.spec().bias_scale;
-  const double s = net_.spec().activation.s;
+// One step over all units, group by group (see group_step for the update). σ(z_j) and σ'(z_j)
+// come from the carry that the previous pass (or the constructor) stored.
+double SgdTrajectory::fused_pass(double coef, double eta_lambda) noexcept {
+  PassData p;
+  p.M = net_.width();
+  p.d = net_.dim();
+  p.n_fields = n_fields_;
+  p.gamma = net_.spec().bias_scale;
+  p.s = net_.spec().activation.s;
+  p.coef = coef;
+  p.eta_lambda = eta_lambda;
+  p.inv_t = average_ ? 1.0 / static_cast<double>(steps_done_ + 1) : 0.0;
+  p.work = work_aligned();
+  p.xt = x_cur_.data();
+  p.xn = x_next_.data();
+  const bool relu = net_.spec().activation.kind == ActivationKind::Relu;
   const TrainedLayers layers = net_.spec().train;
-  const bool train_out = layers != TrainedLayers::Input;
-  const bool train_in = layers != TrainedLayers::Output;
-  double* __restrict sig = scratch_.data();
-  double* __restrict back = sig + kBlock;
-  double* __restrict znew = back + kBlock;
-  double* __restrict term = znew + kBlock;
-  double lanes[kLanes] = {};
-  double* __restrict A = net_.a();
-  double* __restrict C = net_.c();
-  const double* __restrict A0 = init_.a();
-  const double* __restrict C0 = init_.c();
-  double* __restrict Z = z_.data();
-  const double* __restrict xt = x_cur_.data();
-  const double* __restrict xn = x_next_.data();
-
-  for (int j0 = 0; j0 < M; j0 += kBlock) {
-    const int n = std::min(kBlock, M - j0);
-    // σ(z), and the factor propagated to the input layer (uses a before its update).
-    for (int i = 0; i < n; ++i) {
-      const double z = Z[j0 + i];
-      if constexpr (Act == ActivationKind::Relu) {
-        sig[i] = z > 0.0 ? z : 0.0;
-        back[i] = z > 0.0 ? coef * A[j0 + i] : 0.0;
-      } else {
-        const double p = 1.0 / (1.0 + fast_exp(-s * z));
-        sig[i] = z * p;
-        back[i] = coef * A[j0 + i] * (p + s * z * p * (1.0 - p));
-      }
-    }
-    if (train_out) {
-      for (int i = 0; i < n; ++i) {
-        double a = A[j0 + i] - coef * sig[i];
-        if constexpr (Regularized) a -= eta_lambda * (A[j0 + i] - A0[j0 + i]);
-        A[j0 + i] = a;
-      }
-    }
-    for (int i = 0; i < n; ++i) znew[i] = 0.0;
-    for (int k = 0; k < d; ++k) {
-      double* __restrict Bk = net_.b_row(k) + j0;
-      const double* __restrict B0k = init_.b_row(k) + j0;
-      const double xk = xt[k], xnk = xn[k];
-      if (train_in) {
-        for (int i = 0; i < n; ++i) {
-          double b = Bk[i] - back[i] * xk;
-          if constexpr (Regularized) b -= eta_lambda * (Bk[i] - B0k[i]);
-          Bk[i] = b;
-          znew[i] += b * xnk;
-        }
-      } else {
-        for (int i = 0; i < n; ++i) znew[i] += Bk[i] * xnk;
-      }
-    }
-    if (train_in) {
-      for (int i = 0; i < n; ++i) {
-        double c = C[j0 + i] - back[i] * gamma;
-        if constexpr (Regularized) c -= eta_lambda * (C[j0 + i] - C0[j0 + i]);
-        C[j0 + i] = c;
-      }
-    }
-    for (int i = 0; i < n; ++i) {
-      const double z = znew[i] + gamma * C[j0 + i];
-      Z[j0 + i] = z;
-      if constexpr (Act == ActivationKind::Relu) {
-        term[i] = A[j0 + i] * (z > 0.0 ? z : 0.0);
-      } else {
-        term[i] = A[j0 + i] * z / (1.0 + fast_exp(-s * z));
-      }
-    }
-    int i = 0;
-    for (; i + kLanes <= n; i += kLanes)
-      for (int l = 0; l < kLanes; ++l) lanes[l] += term[i + l];
-    for (; i < n; ++i) lanes[i % kLanes] += term[i];
-  }
-  double sum = 0.0;
-  for (double v : lanes) sum += v;
-  g_cur_ = sum / std::sqrt(static_cast<double>(M));
+  // The layout has the a₀, b₀, c₀ fields exactly when λ ≠ 0 (fixed for the run).
+  return run_pass(p, relu, config_.lambda != 0.0, layers);
 }
 
 TrajectoryResult train(const TwoLayerNet& init, const SgdConfig& config, const DataStream& data,
                        const ErrorEvaluator& evaluator, std::span<const std::int64_t> checkpoint_steps,
-                       const CheckpointObserver& observer) {
+                       const CheckpointObserver& observer, const CancelRequest& cancelled) {
   TrajectoryResult result;
   SgdTrajectory trajectory(init, config, data);
   const bool last = config.iterate != IterateKind::Average;
   const bool averaged = config.iterate != IterateKind::Last;
   for (const std::int64_t step : checkpoint_steps) {
-    if (!trajectory.advance_to(step)) break;
+    // Advancing in chunks changes nothing but where the cancel request is polled.
+    bool ok = true;
+    while (ok && trajectory.steps_done() < step) {
+      if (cancelled && cancelled()) {
+        result.status = RunStatus::Cancelled;
+        return result;
+      }
+      ok = trajectory.advance_to(std::min(step, trajectory.steps_done() + kCancelPollSteps));
+    }
+    if (!ok) break;
     Checkpoint cp;
     cp.step = step;
     if (last) cp.error = evaluator.excess_risk(trajectory.network());

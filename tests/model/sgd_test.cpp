@@ -82,6 +82,52 @@ TEST(Sgd, FusedPassMatchesReferenceInEveryMode) {
         }
 }
 
+TEST(Sgd, FusedPassMatchesReferenceInEveryDimension) {
+  // The pass has unrolled kernels for d = 2, 3, 8 and a row-wise one for any other d; widths
+  // cover a short block, a multiple of 8 with a full block, and one that is not a multiple of 8.
+  constexpr double kTol = 1e-12;
+  for (int d : {3, 5, 8}) {
+    const DataStream data(std::make_shared<const Target>(Target::zonal(d, {0.0, 0.5, 0.3, 0.2})), NoiseSpec{},
+                          data_key(4, 0));
+    for (auto act : {ActivationKind::Relu, ActivationKind::Swish})
+      for (auto layers : {TrainedLayers::All, TrainedLayers::Output})
+        for (double lambda : {0.0, 0.05})
+          for (int M : {6, 264, 300}) {
+            const auto init = TwoLayerNet::symmetric_init(spec(M, act, layers, d), init_key(4, 0, M));
+            SgdConfig cfg;
+            cfg.schedule = {0.7, 0.5};
+            cfg.lambda = lambda;
+            SgdTrajectory fused(init, cfg, data);
+            ASSERT_TRUE(fused.advance_to(200));
+            TwoLayerNet ref = init;
+            for (std::int64_t t = 1; t <= 200; ++t) reference_step(ref, init, data, cfg, t);
+            EXPECT_LT(relative_distance(fused.network().params(), ref.params()), kTol)
+                << "d=" << d << " " << to_string(act) << " " << to_string(layers) << " lambda=" << lambda
+                << " M=" << M;
+          }
+  }
+}
+
+TEST(Sgd, CopiedTrajectoryContinuesBitIdentically) {
+  // The pass blocks the units by the address of the weights (cache-line alignment); a copy lives
+  // elsewhere, and its results must not change by a bit.
+  const DataStream data(smooth_circle_target(), NoiseSpec{}, data_key(5, 0));
+  for (auto act : {ActivationKind::Relu, ActivationKind::Swish})
+    for (int M : {1024, 1030}) {
+      const auto init = TwoLayerNet::symmetric_init(spec(M, act, TrainedLayers::All), init_key(5, 0, M));
+      SgdTrajectory a(init, SgdConfig{}, data);
+      ASSERT_TRUE(a.advance_to(100));
+      std::vector<SgdTrajectory> copies;
+      for (int i = 0; i < 4; ++i) copies.push_back(a);  // several copies: several alignments
+      ASSERT_TRUE(a.advance_to(300));
+      for (SgdTrajectory& b : copies) {
+        ASSERT_TRUE(b.advance_to(300));
+        const auto pa = a.network().params(), pb = b.network().params();
+        EXPECT_EQ(std::memcmp(pa.data(), pb.data(), pa.size_bytes()), 0) << to_string(act) << " M=" << M;
+      }
+    }
+}
+
 TEST(Sgd, OneStepIsResidualTimesFiniteDifferenceGradient) {
   // (Θ_1 − Θ_2)/η_1 = (g(x_1) − y_1) ∇g(x_1) on trained layers, 0 elsewhere, with ∇g by
   // central differences (h = 1e-6, relative error ~1e-10; tolerance 1e-6 as in the issue).
@@ -203,6 +249,34 @@ TEST(Sgd, HugeStepDivergesAsData) {
     EXPECT_LT(cp.step, r.diverged_step);
     EXPECT_TRUE(std::isfinite(cp.error));
   }
+}
+
+}  // namespace
+}  // namespace ntksweep::model
+
+namespace ntksweep::model {
+namespace {
+
+TEST(Sgd, CancelRequestStopsTheRunAndPollingChangesNoBits) {
+  const auto target = std::make_shared<const Target>(Target::circle({0.0, 0.3, 0.2}, {0.0, 0.4, -1.0}));
+  const DataStream data(target, NoiseSpec{}, data_key(5, 0));
+  NetworkSpec s;
+  s.width = 64;
+  const auto init = TwoLayerNet::symmetric_init(s, init_key(5, 0, 64));
+  const ErrorEvaluator eval(Quadrature::circle(256), *target);
+  SgdConfig cfg;
+  const auto steps = checkpoint_steps(20000, 4);
+  const TrajectoryResult plain = train(init, cfg, data, eval, steps);
+  int polls = 0;
+  const TrajectoryResult polled = train(init, cfg, data, eval, steps, {}, [&] { return ++polls < 0; });
+  EXPECT_GE(polls, 20000 / kCancelPollSteps);
+  ASSERT_EQ(plain.checkpoints.size(), polled.checkpoints.size());
+  EXPECT_EQ(std::memcmp(plain.checkpoints.data(), polled.checkpoints.data(),
+                        plain.checkpoints.size() * sizeof(Checkpoint)), 0);
+  int calls = 0;
+  const TrajectoryResult cancelled = train(init, cfg, data, eval, steps, {}, [&] { return ++calls > 3; });
+  EXPECT_EQ(cancelled.status, RunStatus::Cancelled);
+  EXPECT_LT(cancelled.checkpoints.size(), plain.checkpoints.size());
 }
 
 }  // namespace

@@ -7,7 +7,9 @@
 //
 // Implementation: one pass over the units per step. While unit j is updated with sample t,
 // its pre-activation for sample t+1 is computed from the new weights, so g_{Θ_{t+1}}(x_{t+1})
-// is ready when the pass ends and every weight is read and written once per step. A run that
+// is ready when the pass ends and every weight is read and written once per step. The pass
+// works on a private copy of the weights grouped by 8 units (one 512-bit vector per parameter),
+// which network() and average() copy back to the public layout when asked. A run that
 // diverges (a non-finite residual or |g − y| above the threshold) stops and *returns* that
 // fact with its step; it never throws.
 #pragma once
@@ -36,7 +38,8 @@ struct SgdConfig {
   double divergence_threshold = 1e6;        ///< |g(x_t) − y_t| above this = diverged
 };
 
-enum class RunStatus { Done = 1, Diverged = 2 };
+/// Cancelled: the caller's stop request ended the run early; its checkpoints are incomplete.
+enum class RunStatus { Done = 1, Diverged = 2, Cancelled = 3 };
 
 /// The state after `step` SGD steps, i.e. of Θ_{step+1}.
 struct Checkpoint {
@@ -64,29 +67,46 @@ class SgdTrajectory {
   std::int64_t steps_done() const noexcept { return steps_done_; }
   bool diverged() const noexcept { return diverged_step_ >= 0; }
   std::int64_t diverged_step() const noexcept { return diverged_step_; }
-  const TwoLayerNet& network() const noexcept { return net_; }
+  /// The current network Θ_{t+1}. The pass works on a private copy of the weights laid out for
+  /// it; this copies them back when they changed since the last call (not thread-safe on one
+  /// trajectory, like every other member). A reference kept across advance_to() shows the state
+  /// as of the last call: call network() again after stepping.
+  const TwoLayerNet& network() const noexcept;
   const TwoLayerNet& initial() const noexcept { return init_; }
   /// Θ̄ (only when the config asks for the averaged iterate; otherwise the current network).
-  const TwoLayerNet& average() const noexcept { return average_ ? *average_ : net_; }
+  /// Copied back from the working layout like network().
+  const TwoLayerNet& average() const noexcept;
   /// ‖Θ − Θ₀‖ / ‖Θ₀‖ over all parameters.
   double weight_change() const noexcept;
 
  private:
   void step() noexcept;
-  template <ActivationKind Act, bool Regularized>
-  void fused_pass(double coef, double eta_lambda) noexcept;
+  /// One fused pass over the units with coef = η_t (g − y)/√M; returns Σ_j a_j σ(z_j) of the
+  /// updated units at x_{t+1} (not yet divided by √M).
+  double fused_pass(double coef, double eta_lambda) noexcept;
 
   TwoLayerNet init_;
-  TwoLayerNet net_;
-  std::optional<TwoLayerNet> average_;
+  mutable TwoLayerNet net_;        // Θ in the public layout; stale while net_stale_
+  mutable bool net_stale_ = false;
+  mutable std::optional<TwoLayerNet> average_;  // Θ̄ in the public layout; stale while net_stale_
   SgdConfig config_;
   const DataStream* data_;
   std::int64_t steps_done_ = 0;
   std::int64_t diverged_step_ = -1;
-  std::vector<double> z_;       // pre-activations b_jᵀx_t + γ c_j of the current sample under Θ_t
+  // The working copy of the pass, by groups of 8 units (one 512-bit vector per field): group g
+  // holds, for units 8g .. 8g+7, the fields a, b_0 .. b_{d−1}, c, then what the next pass needs
+  // of the pre-activation z = bᵀx_t + γc (ReLU: z; swish: σ(z) and σ'(z), so the logistic
+  // function is evaluated once per unit and step), then a₀, b₀, c₀ when λ ≠ 0, then the running
+  // averages ā, b̄, c̄ when the averaged iterate is asked for. One contiguous
+  // stream per step: no cache-set conflicts between the rows of B (which are a power of two
+  // apart for the usual widths) and every vector access on a cache-line boundary.
+  std::vector<double> work_;
+  std::size_t work_offset_ = 0;   // work_.data() + work_offset_ is 64-byte aligned
+  int n_fields_ = 0;              // fields per group
+  double* work_aligned() noexcept;
+  void store_network() const noexcept;  // work_ → net_ (and average_)
   std::vector<double> x_cur_;   // x_t
   std::vector<double> x_next_;  // x_{t+1}
-  std::vector<double> scratch_; // per-block scratch: σ, σ', back-propagated factor, output terms
   double y_cur_ = 0.0;          // y_t
   double g_cur_ = 0.0;          // g_{Θ_t}(x_t)
 };
@@ -94,9 +114,17 @@ class SgdTrajectory {
 /// Called at every checkpoint (progress, logging); may be empty.
 using CheckpointObserver = std::function<void(const Checkpoint&)>;
 
+/// Polled between chunks of steps; returning true abandons the run (RunStatus::Cancelled).
+using CancelRequest = std::function<bool()>;
+
 /// Runs SGD from `init` to the last of `checkpoint_steps` and evaluates every checkpoint.
+/// `cancelled` (optional) is polled every kCancelPollSteps steps and at every checkpoint;
+/// polling never changes the numbers.
 TrajectoryResult train(const TwoLayerNet& init, const SgdConfig& config, const DataStream& data,
                        const ErrorEvaluator& evaluator, std::span<const std::int64_t> checkpoint_steps,
-                       const CheckpointObserver& observer = {});
+                       const CheckpointObserver& observer = {}, const CancelRequest& cancelled = {});
+
+/// Steps between two polls of a cancel request: short enough to stop within milliseconds.
+inline constexpr std::int64_t kCancelPollSteps = 4096;
 
 }  // namespace ntksweep::model
