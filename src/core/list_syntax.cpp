@@ -30,13 +30,30 @@ InputError list_error(std::string_view option, std::string_view text, std::strin
   return InputError::bad_value(option, text, std::string(why) + " (" + std::string(kListHelp) + ")");
 }
 
+// A number inside a range; the error names the whole range as written.
+double range_real(std::string_view option, std::string_view text, std::string_view item) {
+  try {
+    return parse_real(option, item);
+  } catch (const InputError&) {
+    throw list_error(option, text, "'" + std::string(item) + "' is not a finite number");
+  }
+}
+
+long long range_integer(std::string_view option, std::string_view text, std::string_view item) {
+  try {
+    return parse_integer(option, item);
+  } catch (const InputError&) {
+    throw list_error(option, text, "'" + std::string(item) + "' is not a whole number");
+  }
+}
+
 std::vector<double> expand_range(std::string_view option, std::string_view text) {
   const auto parts = split(text, ':');
   const std::string_view kind = parts[0];
   if (kind == "pow2") {
     if (parts.size() != 3) throw list_error(option, text, "pow2 takes two exponents, pow2:lo:hi");
-    const long long lo = parse_integer(option, parts[1]);
-    const long long hi = parse_integer(option, parts[2]);
+    const long long lo = range_integer(option, text, parts[1]);
+    const long long hi = range_integer(option, text, parts[2]);
     if (lo > hi) throw list_error(option, text, "pow2:lo:hi needs lo <= hi");
     if (lo < -60 || hi > 60) throw list_error(option, text, "pow2 exponents must lie in [-60, 60]");
     std::vector<double> out;
@@ -46,9 +63,9 @@ std::vector<double> expand_range(std::string_view option, std::string_view text)
   if (kind == "geom" || kind == "lin") {
     if (parts.size() != 4)
       throw list_error(option, text, std::string(kind) + " takes start, stop and count");
-    const double start = parse_real(option, parts[1]);
-    const double stop = parse_real(option, parts[2]);
-    const long long count = parse_integer(option, parts[3]);
+    const double start = range_real(option, text, parts[1]);
+    const double stop = range_real(option, text, parts[2]);
+    const long long count = range_integer(option, text, parts[3]);
     if (count < 1 || count > 1'000'000) throw list_error(option, text, "count must be in [1, 1000000]");
     if (count == 1 && start != stop) throw list_error(option, text, "a count of 1 needs start = stop");
     if (kind == "geom" && (start <= 0 || stop <= 0))
@@ -60,6 +77,8 @@ std::vector<double> expand_range(std::string_view option, std::string_view text)
       // The end points are exact; inner points are computed from the formula.
       double v = kind == "lin" ? start + f * (stop - start)
                                : std::exp(std::log(start) + f * (std::log(stop) - std::log(start)));
+      // stop − start overflows for end points near ±1.8e308; the convex form cannot.
+      if (!std::isfinite(v)) v = (1.0 - f) * start + f * stop;
       if (i == 0) v = start;
       if (i == count - 1) v = stop;
       out.push_back(v);

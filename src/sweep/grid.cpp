@@ -2,6 +2,7 @@
 #include "ntksweep/sweep/grid.hpp"
 
 #include <algorithm>
+#include <set>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -27,10 +28,12 @@ std::int64_t add_sat(std::int64_t a, std::int64_t b) { return a > kSaturated - b
 // The θ values of one source r, `auto` resolved, duplicates after resolution dropped (first
 // occurrence kept, order as written).
 std::vector<double> thetas_for(const StudyConfig& config, double r) {
+  // Order as written; a value that `auto` resolves to twice is kept once (a set: lists can be long).
   std::vector<double> out;
+  std::set<double> seen;
   for (const auto& theta : config.sgd.theta) {
     const double v = resolve_theta(theta, r);
-    if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
+    if (seen.insert(v).second) out.push_back(v);
   }
   return out;
 }

@@ -76,7 +76,13 @@ TaskResult run_task(const StudyConfig& config, const Problem& problem, const Tas
     const auto spec = network_spec(config, task.activation, task.width);
     const auto init = model::TwoLayerNet::symmetric_init(
         spec, model::init_key(task.seed, task.replicate, static_cast<std::uint64_t>(task.width)));
-    const model::TrajectoryResult run = model::train(init, sgd, data, *problem.evaluator, r.steps, observer);
+    const model::CancelRequest stop = [cancel] { return cancel && cancel->load(std::memory_order_relaxed); };
+    const model::TrajectoryResult run = model::train(init, sgd, data, *problem.evaluator, r.steps, observer, stop);
+    if (run.status == model::RunStatus::Cancelled) {
+      TaskResult abandoned;  // status Pending: computed again on resume
+      abandoned.id = task.id;
+      return abandoned;
+    }
     for (std::size_t i = 0; i < run.checkpoints.size(); ++i) {
       const model::Checkpoint& cp = run.checkpoints[i];
       r.curve_error[i] = cp.error;

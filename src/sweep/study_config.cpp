@@ -1,19 +1,20 @@
 // Validation of a study configuration: every value against what is allowed, before any work.
 #include "ntksweep/sweep/study_config.hpp"
 
+#include <charconv>
 #include <cmath>
-#include <sstream>
+#include <string>
 
 #include "ntksweep/core/error.hpp"
 
 namespace ntksweep::sweep {
 namespace {
 
+// The shortest text that reads back as v: a value written as -0.1 is echoed as -0.1.
 std::string text(double v) {
-  std::ostringstream os;
-  os.precision(17);
-  os << v;
-  return os.str();
+  char buf[32];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return ec == std::errc() ? std::string(buf, end) : std::string("?");
 }
 
 void require(bool ok, const char* option, const std::string& value, const char* allowed) {
