@@ -5,7 +5,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 start=$(date +%s)
 
-"$root/cmake/install-deps.sh" build python
+"$root/cmake/install-deps.sh" build python slurm   # slurm: the tests/jobs Slurm tests
 "$root/cmake/build.sh"
 
 # Open MPI refuses to run as root without these; tests oversubscribe the 2 cores on purpose.
