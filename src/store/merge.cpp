@@ -12,6 +12,7 @@
 #include "ntksweep/core/error.hpp"
 #include "ntksweep/store/names.hpp"
 #include "ntksweep/store/result_file.hpp"
+#include "ntksweep/sweep/task_codec.hpp"
 
 namespace ntksweep::store {
 
@@ -56,9 +57,14 @@ void check_journal(const Input& in) {
   try {
     scan = j.scan([&](detail::RecordKind kind, std::string_view payload) {
       if (kind != detail::RecordKind::Result) return;
-      detail::Decoder d(payload);
-      const std::int64_t id = d.i64();
-      const std::int64_t status = d.i64();
+      sweep::TaskResult r;
+      try {  // result records are in sweep's task encoding
+        r = sweep::decode(std::span(reinterpret_cast<const std::byte*>(payload.data()), payload.size()));
+      } catch (const std::runtime_error& e) {
+        throw detail::DecodeError(e.what());
+      }
+      const std::int64_t id = r.id;
+      const auto status = static_cast<std::int64_t>(r.status);
       if (id < 0 || static_cast<std::size_t>(id) >= st.size() || status < 0 || status > 3)
         throw detail::DecodeError("result record out of range");
       st[static_cast<std::size_t>(id)] = static_cast<TaskStatus>(status);

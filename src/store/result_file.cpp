@@ -14,6 +14,7 @@
 #include "journal.hpp"
 #include "ntksweep/core/error.hpp"
 #include "ntksweep/store/names.hpp"
+#include "ntksweep/sweep/task_codec.hpp"
 
 namespace ntksweep::store {
 
@@ -159,50 +160,18 @@ FileSpec decode_header(std::string_view bytes) {
   return s;
 }
 
+// A result record is the same encoding the workers send to the master (sweep/task_codec).
 std::string encode_result(const TaskResult& r) {
-  Encoder e;
-  e.i64(r.id);
-  e.i64(static_cast<std::int64_t>(r.status));
-  e.f64(r.error);
-  e.f64(r.error_average);
-  e.f64(r.kernel_error);
-  e.i64(r.diverged_step);
-  e.f64(r.weight_change);
-  e.f64(r.pattern_change);
-  e.f64(r.wall_seconds);
-  e.i64(r.rank);
-  e.i64s(r.steps);
-  e.f64s(r.curve_error);
-  e.f64s(r.curve_error_average);
-  e.f64s(r.curve_kernel_error);
-  e.f64s(r.curve_weight_change);
-  e.f64s(r.curve_pattern_change);
-  return std::move(e.bytes());
+  const std::vector<std::byte> bytes = sweep::encode(r);
+  return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
 }
 
 TaskResult decode_result(std::string_view bytes) {
-  Decoder d(bytes);
-  TaskResult r;
-  r.id = d.i64();
-  const std::int64_t status = d.i64();
-  if (status < 0 || status > 3) throw detail::DecodeError("status out of range");
-  r.status = static_cast<TaskStatus>(status);
-  r.error = d.f64();
-  r.error_average = d.f64();
-  r.kernel_error = d.f64();
-  r.diverged_step = d.i64();
-  r.weight_change = d.f64();
-  r.pattern_change = d.f64();
-  r.wall_seconds = d.f64();
-  r.rank = static_cast<int>(d.i64());
-  r.steps = d.i64s();
-  r.curve_error = d.f64s();
-  r.curve_error_average = d.f64s();
-  r.curve_kernel_error = d.f64s();
-  r.curve_weight_change = d.f64s();
-  r.curve_pattern_change = d.f64s();
-  if (!d.done()) throw detail::DecodeError("trailing bytes in a result record");
-  return r;
+  try {
+    return sweep::decode(std::span(reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()));
+  } catch (const std::runtime_error& e) {
+    throw detail::DecodeError(e.what());
+  }
 }
 
 std::string encode_table(std::string_view group, const Table& t) {
