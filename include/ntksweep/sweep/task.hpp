@@ -29,7 +29,7 @@ struct Task {
   int replicate = 0;
   std::uint64_t seed = 1;
   std::vector<std::int64_t> report_steps;  ///< grid T values ≤ samples reported by this run (incl. samples)
-  double cost = 0.0;            ///< cost model: multiply-adds (see cost.hpp)
+  double cost = 0.0;            ///< cost model: step-equivalent multiply-adds (see cost.hpp)
 };
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
