@@ -48,7 +48,7 @@ const std::vector<Key>& keys() {
       {"grid.seed", "1", "master seed of every random stream (>= 0)"},
       {"grid.max-tasks", "1000000", "refuse grids with more tasks than this"},
       {"eval.checkpoints", "8", "error evaluations per decade of t (>= 1)"},
-      {"eval.quadrature", "4096", "points of the error quadrature / shared test set (>= 16)"},
+      {"eval.quadrature", "auto", "points of the error quadrature / shared test set (>= 16), or auto: swish on the circle max(2 kmax + 2, 40 s) rounded up to 64, else 4096"},
       {"output.file", "sweep.h5", "result file (HDF5)"},
   };
   return list;
@@ -89,6 +89,16 @@ int parse_int(const std::string& option, const std::string& value) {
   if (v < -2'000'000'000LL || v > 2'000'000'000LL)
     throw InputError::bad_value(option, value, "expected an integer of magnitude below 2e9");
   return static_cast<int>(v);
+}
+
+// eval.quadrature: a number of points, or auto (0; see sweep::quadrature_points).
+int parse_quadrature(const std::string& value) {
+  if (core::trim(value) == "auto") return 0;
+  try {
+    return parse_int("eval.quadrature", value);
+  } catch (const InputError&) {
+    throw InputError::bad_value("eval.quadrature", value, "auto, or an integer number of points >= 16");
+  }
 }
 
 std::vector<std::optional<double>> parse_theta_list(const std::string& option, const std::string& value) {
@@ -159,7 +169,7 @@ sweep::StudyConfig build(const std::map<std::string, std::string>& v) {
   c.grid.seed = static_cast<std::uint64_t>(seed);
   c.grid.max_tasks = core::parse_integer("grid.max-tasks", get("grid.max-tasks"));
   c.eval.checkpoints = parse_int("eval.checkpoints", get("eval.checkpoints"));
-  c.eval.quadrature = parse_int("eval.quadrature", get("eval.quadrature"));
+  c.eval.quadrature = parse_quadrature(get("eval.quadrature"));
   c.output.file = std::string(core::trim(get("output.file")));
 
   // The canonical text: every key but [output] (where results go is not part of the study).

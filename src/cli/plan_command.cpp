@@ -147,9 +147,13 @@ int plan_command(const Args& args) {
                 static_cast<long long>(shape.n_anytime_points), static_cast<long long>(shape.n_points),
                 static_cast<long long>(shape.n_tasks), static_cast<long long>(shape.n_grid_tasks));
 
-  std::printf("model         %s, d = %d, %d checkpoints per decade, %d quadrature points\n",
-              sweep::to_string(config.network.model), config.problem.dim, config.eval.checkpoints,
-              config.eval.quadrature);
+  std::string points;
+  for (const model::ActivationKind act : config.network.activation)
+    points += (points.empty() ? "" : ", ") + std::to_string(sweep::quadrature_points(config, act)) +
+              (config.network.activation.size() > 1 ? std::string(" (") + model::to_string(act) + ")" : "");
+  std::printf("model         %s, d = %d, %d checkpoints per decade, %s quadrature points%s\n",
+              sweep::to_string(config.network.model), config.problem.dim, config.eval.checkpoints, points.c_str(),
+              config.eval.quadrature == 0 ? " (auto)" : "");
   std::printf("cost          %.4g step-equivalent multiply-adds: steps %.3g + %g x evaluations %.3g + %g x kernel %.3g\n",
               sim.total, parts.steps, sweep::kEvaluationWeight, parts.evaluations, sweep::kKernelWeight,
               parts.kernel);

@@ -81,6 +81,7 @@ std::vector<std::pair<std::string, store::Table>> theory_tables(const sweep::Stu
       t.attributes = {{"source", r},
                       {"activation", std::string(model::to_string(act))},
                       {"dim", static_cast<std::int64_t>(config.problem.dim)},
+                      {"quadrature_points", static_cast<std::int64_t>(p.evaluator->quadrature().size())},
                       {"target_norm2", p.target->squared_norm()},
                       {"source_norm", theory::source_norm(p.spectrum, *p.target, r)},
                       {"fitted_beta", beta},

@@ -39,7 +39,7 @@ TaskCost task_cost_parts(const Task& task, const StudyConfig& config) {
     const double per_pass = static_cast<double>(task.width) * (d + 2.0);
     const double n_iterates = config.sgd.iterate == model::IterateKind::Both ? 2.0 : 1.0;
     cost.steps = t * per_pass;
-    cost.evaluations = n_ckpt * n_iterates * config.eval.quadrature * per_pass;
+    cost.evaluations = n_ckpt * n_iterates * quadrature_points(config, task.activation) * per_pass;
   }
   if (kind == ModelKind::Kernel || kind == ModelKind::Both) {
     // Dimension of the harmonics of degree ≤ kmax: the coefficients kernel SGD updates per step.

@@ -1,6 +1,7 @@
 // Validation of a study configuration: every value against what is allowed, before any work.
 #include "ntksweep/sweep/study_config.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <string>
@@ -66,9 +67,22 @@ void validate(const StudyConfig& c) {
   require(c.grid.max_tasks >= 1, "grid.max-tasks", std::to_string(c.grid.max_tasks), "allowed: >= 1");
   require(c.eval.checkpoints >= 1 && c.eval.checkpoints <= 1000, "eval.checkpoints",
           std::to_string(c.eval.checkpoints), "allowed: 1 <= checkpoints per decade <= 1000");
-  require(c.eval.quadrature >= 16 && c.eval.quadrature <= 10'000'000, "eval.quadrature",
-          std::to_string(c.eval.quadrature), "allowed: 16 <= points <= 10000000");
+  require(c.eval.quadrature == 0 || (c.eval.quadrature >= 16 && c.eval.quadrature <= 10'000'000),
+          "eval.quadrature", std::to_string(c.eval.quadrature), "allowed: auto, or 16 <= points <= 10000000");
   require(!c.output.file.empty(), "output.file", c.output.file, "allowed: a file name");
+}
+
+int quadrature_points(const StudyConfig& config, model::ActivationKind activation) noexcept {
+  if (config.eval.quadrature > 0) return config.eval.quadrature;
+  constexpr int kDefault = 4096;
+  if (config.problem.dim != 2 || activation != model::ActivationKind::Swish) return kDefault;
+  // On the circle the swish network is analytic in a strip |Im φ| < δ with δ ≈ π/(s|b_j|) for
+  // large s (the logistic's poles at s·z = ±iπ), so the trapezoid rule's error falls like
+  // e^(−δN); 40 s points give e^(−40π/|b|) < 1e-20 for |b| ≤ 6. The target's square has degree
+  // 2 kmax, which N > 2 kmax integrates exactly (tests/sweep/quadrature_auto_test.cpp).
+  const double needed = std::max(2.0 * config.problem.kmax + 2.0, std::ceil(40.0 * config.network.swish_s));
+  const double rounded = std::ceil(needed / 64.0) * 64.0;
+  return static_cast<int>(std::min(rounded, 10'000'000.0));
 }
 
 }  // namespace ntksweep::sweep

@@ -56,12 +56,21 @@ struct GridConfig {
 
 struct EvalConfig {
   int checkpoints = 8;     ///< error evaluations per decade of t (≥ 1)
-  int quadrature = 4096;   ///< points of the error quadrature / shared test set (≥ 16)
+  int quadrature = 0;      ///< points of the error quadrature / shared test set (≥ 16); 0 = auto
 };
 
 struct OutputConfig {
   std::string file = "sweep.h5";
 };
+
+struct StudyConfig;
+
+/// The quadrature size used for tasks of `activation`: eval.quadrature when set, else (auto)
+/// swish on the circle max(2 kmax + 2, 40 s) rounded up to a multiple of 64 — the network is
+/// analytic there, so the equispaced rule is exact to rounding once it resolves the target's
+/// square (degree 2 kmax) and the logistic's strip of analyticity (width ~π/(s|b|)) — and 4096
+/// otherwise (ReLU's kinks converge only algebraically; d ≥ 3 keeps DESIGN's default).
+int quadrature_points(const StudyConfig& config, model::ActivationKind activation) noexcept;
 
 struct StudyConfig {
   ProblemConfig problem;
