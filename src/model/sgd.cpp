@@ -90,9 +90,6 @@ template <int N, int D, ActivationKind Act, bool Regularized, TrainedLayers Laye
   double* __restrict Z0 = w + f.carry0() * G;
   double* __restrict Z1 = w + f.carry1() * G;
   alignas(kLine) double back[G], z[G];
-  // The fields of a group are disjoint vectors: no dependence between the lanes l (ivdep). Each
-  // lane loop stays a loop (unroll 1) so that the loop vectoriser makes one 512-bit operation of
-  // it; fully unrolled first, it was vectorised piecewise and ran 3-4x slower.
 #pragma GCC ivdep
 #pragma GCC unroll 1
   for (int l = 0; l < n; ++l) {
@@ -160,8 +157,17 @@ template <int N, int D, ActivationKind Act, bool Regularized, TrainedLayers Laye
 
 // The whole pass: the groups in order, each group's output terms into its lanes. Returns the
 // sum of the 32 lanes in lane order, so the result depends on M only.
+// Native builds keep each pass a function of its own: inlined into the dispatch, GCC's register
+// allocation of the pass changed with unrelated edits and cost up to 30% (portable builds must
+// inline it into every per-ISA clone, which flatten does).
+#if defined(NTKSWEEP_TARGET_CLONES)
+#define NTKSWEEP_PASS_FUNCTION
+#else
+#define NTKSWEEP_PASS_FUNCTION [[gnu::noinline]]
+#endif
+
 template <int D, ActivationKind Act, bool Regularized, TrainedLayers Layers>
-double pass(const PassData& p) noexcept {
+NTKSWEEP_PASS_FUNCTION double pass(const PassData& p) noexcept {
   Fields f;
   f.d = D > 0 ? D : p.d;
   f.swish = Act == ActivationKind::Swish;
@@ -244,17 +250,31 @@ const char* to_string(IterateKind kind) noexcept {
   return "?";
 }
 
-SgdTrajectory::SgdTrajectory(const TwoLayerNet& init, const SgdConfig& config, const DataStream& data)
-    : init_(init), net_(init), config_(config), data_(&data), x_cur_(init.dim()), x_next_(init.dim()) {
+SgdTrajectory::SgdTrajectory(const TwoLayerNet& init, const SgdConfig& config, const DataStream& data,
+                             int sample_batch)
+    : init_(init),
+      net_(init),
+      config_(config),
+      data_(&data),
+      n_batch_(sample_batch),
+      sample_x_(std::size_t(sample_batch + 1) * init.dim()),
+      sample_y_(sample_batch + 1),
+      sample_eta_(sample_batch + 1) {
   assert(data.dim() == init.dim());
+  assert(sample_batch >= 1);
   if (config_.iterate != IterateKind::Last) average_.emplace(init);
   const Fields f = fields_of(net_, config_);
   n_fields_ = f.count();
   const int M = net_.width(), d = net_.dim(), n_groups = (M + kGroup - 1) / kGroup;
   work_.assign(std::size_t(n_groups) * n_fields_ * kGroup + kGroup, 0.0);
   work_offset_ = (kLine - reinterpret_cast<std::uintptr_t>(work_.data()) % kLine) % kLine / sizeof(double);
-  // Sample 1 and the pre-activations under Θ₀; g_{Θ₀}(x_1) = 0 exactly by symmetry.
-  y_cur_ = data_->sample(1, x_cur_.data());
+  // Samples 1 .. n_batch_ in slots 1 .. n_batch_ (slot 0 is not used before the first refill),
+  // and the pre-activations under Θ₀ at x_1; g_{Θ₀}(x_1) = 0 exactly by symmetry.
+  sample_base_ = 0;
+  sample_pos_ = 1;
+  data_->sample_batch(1, n_batch_, sample_x_.data() + d, sample_y_.data() + 1);
+  for (int i = 1; i <= n_batch_; ++i) sample_eta_[i] = config_.schedule.eta(i);
+  const double* x_1 = sample_x_.data() + d;
   const double gamma = net_.spec().bias_scale, s = net_.spec().activation.s;
   double* w = work_.data() + work_offset_;
   for (int j = 0; j < M; ++j) {
@@ -273,8 +293,8 @@ SgdTrajectory::SgdTrajectory(const TwoLayerNet& init, const SgdConfig& config, c
       unit[(f.avg() + d + 1) * kGroup] = net_.c()[j];
     }
     // The pass's arithmetic order: Σ_k b_kj x_k first, then + γ c_j.
-    double z = net_.b_row(0)[j] * x_cur_[0];
-    for (int k = 1; k < d; ++k) z = std::fma(net_.b_row(k)[j], x_cur_[k], z);
+    double z = net_.b_row(0)[j] * x_1[0];
+    for (int k = 1; k < d; ++k) z = std::fma(net_.b_row(k)[j], x_1[k], z);
     z = std::fma(gamma, net_.c()[j], z);
     double carry1 = 0.0;
     if (f.swish) {
@@ -284,7 +304,19 @@ SgdTrajectory::SgdTrajectory(const TwoLayerNet& init, const SgdConfig& config, c
       activate<ActivationKind::Relu>(z, s, unit[f.carry0() * kGroup], carry1);
     }
   }
-  g_cur_ = net_(x_cur_.data());
+  g_cur_ = net_(x_1);
+}
+
+void SgdTrajectory::refill_samples() noexcept {
+  const std::size_t d = net_.dim();
+  std::copy_n(sample_x_.data() + n_batch_ * d, d, sample_x_.data());
+  sample_y_[0] = sample_y_[n_batch_];
+  sample_eta_[0] = sample_eta_[n_batch_];
+  sample_base_ += n_batch_;
+  sample_pos_ = 0;
+  data_->sample_batch(sample_base_ + 1, n_batch_, sample_x_.data() + d, sample_y_.data() + 1);
+  // η_s by the same call as in the step: the same bits, ahead of time (a std::pow per step).
+  for (int i = 1; i <= n_batch_; ++i) sample_eta_[i] = config_.schedule.eta(sample_base_ + i);
 }
 
 // The working copy, moved within its buffer if a copy of the trajectory left it off a cache-line
@@ -347,24 +379,25 @@ double SgdTrajectory::weight_change() const noexcept {
 
 void SgdTrajectory::step() noexcept {
   const std::int64_t t = steps_done_ + 1;
-  const double residual = g_cur_ - y_cur_;
+  assert(sample_base_ + sample_pos_ == t);
+  const double residual = g_cur_ - sample_y_[sample_pos_];
   if (!(std::fabs(residual) <= config_.divergence_threshold)) {  // also catches NaN
     diverged_step_ = t;
     return;
   }
-  const double y_next = data_->sample(t + 1, x_next_.data());
-  const double eta = config_.schedule.eta(t);
+  if (sample_pos_ == n_batch_) refill_samples();  // x_{t+1} is past the buffer
+  const double eta = sample_eta_[sample_pos_];    // η_t
   const double coef = eta * residual / std::sqrt(static_cast<double>(net_.width()));
-  g_cur_ = fused_pass(coef, eta * config_.lambda) / std::sqrt(static_cast<double>(net_.width()));
+  const double* x_t = sample_x_.data() + std::size_t(sample_pos_) * net_.dim();
+  g_cur_ = fused_pass(coef, eta * config_.lambda, x_t) / std::sqrt(static_cast<double>(net_.width()));
   net_stale_ = true;
-  std::swap(x_cur_, x_next_);
-  y_cur_ = y_next;
+  ++sample_pos_;
   steps_done_ = t;
 }
 
 // One step over all units, group by group (see group_step for the update). σ(z_j) and σ'(z_j)
 // come from the carry that the previous pass (or the constructor) stored.
-double SgdTrajectory::fused_pass(double coef, double eta_lambda) noexcept {
+double SgdTrajectory::fused_pass(double coef, double eta_lambda, const double* xt) noexcept {
   PassData p;
   p.M = net_.width();
   p.d = net_.dim();
@@ -375,8 +408,8 @@ double SgdTrajectory::fused_pass(double coef, double eta_lambda) noexcept {
   p.eta_lambda = eta_lambda;
   p.inv_t = average_ ? 1.0 / static_cast<double>(steps_done_ + 1) : 0.0;
   p.work = work_aligned();
-  p.xt = x_cur_.data();
-  p.xn = x_next_.data();
+  p.xt = xt;
+  p.xn = xt + p.d;
   const bool relu = net_.spec().activation.kind == ActivationKind::Relu;
   const TrainedLayers layers = net_.spec().train;
   // The layout has the a₀, b₀, c₀ fields exactly when λ ≠ 0 (fixed for the run).

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
+#include <vector>
 
 namespace ntksweep::core {
 namespace {
@@ -40,6 +42,50 @@ TEST(KeyedStream, KeysSeparateDomainsAndValues) {
   EXPECT_NE(make_key(Domain::Init, {1, 0, 256}), make_key(Domain::Init, {1, 0, 1024}));
   CounterRng a(make_key(Domain::Data, {1, 0}), 5), b(make_key(Domain::Data, {1, 0}), 6);
   EXPECT_NE(a.next_u64(), b.next_u64());
+}
+
+TEST(Philox, LanesEqualScalarCipher) {
+  // Indices whose low word carries into the high word inside a run, runs that wrap at 2^64, and
+  // words past 2^32 (the high counter word of a block number); counts around the SIMD widths.
+  const std::uint64_t firsts[] = {0, 1, 12345, (1ULL << 32) - 5, (1ULL << 33) - 40, ~0ULL - 9, 0x8000'0000'0000'0000ULL - 3};
+  const std::uint64_t words[] = {0, 1, 3, (1ULL << 32) - 1, 1ULL << 32, ~0ULL};
+  const int counts[] = {1, 7, 8, 16, 33, 64};
+  for (std::uint64_t seed = 0; seed < 6; ++seed) {
+    const std::uint64_t key = seed == 5 ? ~0ULL : make_key(Domain::Other, {seed});
+    for (std::uint64_t first : firsts)
+      for (std::uint64_t word : words)
+        for (int count : counts) {
+          std::uint32_t w[4][64];
+          philox4x32_lanes(key, first, word, count, w[0], w[1], w[2], w[3]);
+          for (int i = 0; i < count; ++i) {
+            const auto block = philox4x32(key, first + static_cast<std::uint64_t>(i), word);
+            for (int j = 0; j < 4; ++j)
+              ASSERT_EQ(w[j][i], block[j]) << "key=" << key << " index=" << first + i << " word=" << word << " j=" << j;
+          }
+        }
+  }
+}
+
+TEST(CounterRng, UniformPairsEqualSequentialDraws) {
+  // Every block of the first four of a CounterRng, for runs longer than one pass of lanes.
+  const std::uint64_t firsts[] = {1, (1ULL << 32) - 70, ~0ULL - 100};
+  for (std::uint64_t seed = 0; seed < 4; ++seed) {
+    const std::uint64_t key = make_key(Domain::Data, {seed, 7});
+    for (std::uint64_t first : firsts)
+      for (int count : {1, 5, 64, 65, 150}) {
+        std::vector<double> ua(4 * std::size_t(count)), ub(4 * std::size_t(count));
+        for (std::uint64_t word = 0; word < 4; ++word)
+          uniform_pairs(key, first, word, count, ua.data() + word * count, ub.data() + word * count);
+        for (int i = 0; i < count; ++i) {
+          CounterRng rng(key, first + static_cast<std::uint64_t>(i));
+          for (std::uint64_t word = 0; word < 4; ++word) {
+            const double a = rng.uniform(), b = rng.uniform();
+            ASSERT_EQ(std::memcmp(&a, &ua[word * count + i], sizeof a), 0) << "index=" << first + i << " word=" << word;
+            ASSERT_EQ(std::memcmp(&b, &ub[word * count + i], sizeof b), 0) << "index=" << first + i << " word=" << word;
+          }
+        }
+      }
+  }
 }
 
 TEST(CounterRng, UniformAndNormalMoments) {

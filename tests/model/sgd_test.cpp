@@ -128,6 +128,48 @@ TEST(Sgd, CopiedTrajectoryContinuesBitIdentically) {
     }
 }
 
+TEST(Sgd, SampleBatchSizeChangesNoBits) {
+  // The trajectory draws its samples ahead, sample_batch at a time; batch 1 draws each one just
+  // before its step (DataStream::sample_batch of one sample equals DataStream::sample, see
+  // data_test). Every batch size must give the same bits: the weights, the averaged iterate and
+  // the step at which a run diverges.
+  for (int d : {2, 8}) {
+    std::vector<double> c(65, 0.0), phase(65, 0.0);
+    for (int k = 1; k <= 64; ++k) {
+      c[k] = 0.5 / (k * std::sqrt(static_cast<double>(k)));
+      phase[k] = 0.1 * k;
+    }
+    const auto target = std::make_shared<const Target>(d == 2 ? Target::circle(c, phase) : Target::zonal(d, c));
+    const DataStream data(target, NoiseSpec{NoiseKind::Gaussian, 0.2}, data_key(6, 1));
+    const auto init = TwoLayerNet::symmetric_init(spec(40, ActivationKind::Swish, TrainedLayers::All, d),
+                                                  init_key(6, 1, 40));
+    SgdConfig cfg;
+    cfg.schedule = {0.7, 0.5};
+    cfg.lambda = 0.01;
+    cfg.iterate = IterateKind::Both;
+    SgdTrajectory one(init, cfg, data, 1);
+    ASSERT_TRUE(one.advance_to(300));
+    for (int batch : {2, 7, SgdTrajectory::kDefaultSampleBatch, 299, 300, 301, 1000}) {
+      SgdTrajectory run(init, cfg, data, batch);
+      // Uneven chunks, so that refills fall anywhere relative to the calls.
+      for (std::int64_t t : {1, 2, 63, 64, 65, 129, 300}) ASSERT_TRUE(run.advance_to(t));
+      const auto p1 = one.network().params(), p = run.network().params();
+      EXPECT_EQ(std::memcmp(p1.data(), p.data(), p.size_bytes()), 0) << "d=" << d << " batch=" << batch;
+      const auto a1 = one.average().params(), a = run.average().params();
+      EXPECT_EQ(std::memcmp(a1.data(), a.data(), a.size_bytes()), 0) << "d=" << d << " batch=" << batch;
+    }
+    cfg.schedule = {1e4, 0.5};
+    SgdTrajectory diverging_one(init, cfg, data, 1);
+    EXPECT_FALSE(diverging_one.advance_to(10000));
+    for (int batch : {7, SgdTrajectory::kDefaultSampleBatch}) {
+      SgdTrajectory diverging(init, cfg, data, batch);
+      EXPECT_FALSE(diverging.advance_to(10000));
+      EXPECT_EQ(diverging.diverged_step(), diverging_one.diverged_step()) << "d=" << d << " batch=" << batch;
+      EXPECT_EQ(diverging.steps_done(), diverging_one.steps_done());
+    }
+  }
+}
+
 TEST(Sgd, OneStepIsResidualTimesFiniteDifferenceGradient) {
   // (Θ_1 − Θ_2)/η_1 = (g(x_1) − y_1) ∇g(x_1) on trained layers, 0 elsewhere, with ∇g by
   // central differences (h = 1e-6, relative error ~1e-10; tolerance 1e-6 as in the issue).

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <numbers>
+#include <vector>
 
 namespace ntksweep::model {
 namespace {
@@ -43,6 +45,33 @@ TEST(Target, CircleEvaluationMatchesDirectSum) {
     EXPECT_NEAR(g(x), direct, 1e-15);
   }
   EXPECT_DOUBLE_EQ(g.squared_norm(), 0.01 + 0.25 + 0.04 + 0.0025);
+}
+
+TEST(Target, BatchEvaluationEqualsPointwiseBitForBit) {
+  // Counts around the SIMD lane blocks, points on and off the sphere (the recurrences take any
+  // x), a circle and zonal targets of several degrees.
+  std::vector<double> c(200), phase(200);
+  for (int k = 0; k < 200; ++k) {
+    c[k] = std::sin(1.0 + k) / (1.0 + k);
+    phase[k] = 0.37 * k;
+  }
+  for (int d : {2, 3, 6})
+    for (int n_coef : {1, 2, 3, 200}) {
+      const std::vector<double> ck(c.begin(), c.begin() + n_coef), pk(phase.begin(), phase.begin() + n_coef);
+      std::vector<Target> targets = {Target::zonal(d, ck)};
+      if (d == 2) targets.push_back(Target::circle(ck, pk));
+      for (const Target& g : targets)
+        for (int count : {1, 5, 31, 32, 33, 70}) {
+          std::vector<double> x(std::size_t(count) * d), out(count);
+          for (std::size_t i = 0; i < x.size(); ++i) x[i] = std::cos(0.7 * static_cast<double>(i) + d);
+          g.evaluate_batch(count, x.data(), out.data());
+          for (int i = 0; i < count; ++i) {
+            const double expected = g(x.data() + std::size_t(i) * d);
+            EXPECT_EQ(std::memcmp(&expected, &out[i], sizeof(double)), 0)
+                << "d=" << d << " n=" << n_coef << " count=" << count << " i=" << i;
+          }
+        }
+    }
 }
 
 }  // namespace

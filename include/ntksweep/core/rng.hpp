@@ -67,6 +67,70 @@ constexpr std::array<std::uint32_t, 4> philox4x32(std::uint64_t key, std::uint64
   return {c0, c1, c2, c3};
 }
 
+/// Philox4x32-10 for `count` consecutive counter indices at one word: for i = 0 .. count − 1,
+///   (w0[i], w1[i], w2[i], w3[i]) = philox4x32(key, index_first + i, word),
+/// the index wrapping modulo 2^64 like CounterRng's. The same integer operations as philox4x32,
+/// written lane by lane (32-bit words, the carry of the index into its high word explicit) so that
+/// the compiler runs the loop in SIMD lanes; the bits are those of the scalar cipher.
+inline void philox4x32_lanes(std::uint64_t key, std::uint64_t index_first, std::uint64_t word, int count,
+                             std::uint32_t* __restrict w0, std::uint32_t* __restrict w1,
+                             std::uint32_t* __restrict w2, std::uint32_t* __restrict w3) noexcept {
+  const auto key0 = static_cast<std::uint32_t>(key), key1 = static_cast<std::uint32_t>(key >> 32);
+  const auto word0 = static_cast<std::uint32_t>(word), word1 = static_cast<std::uint32_t>(word >> 32);
+  const auto first0 = static_cast<std::uint32_t>(index_first);
+  const auto first1 = static_cast<std::uint32_t>(index_first >> 32);
+#pragma GCC ivdep
+  for (int i = 0; i < count; ++i) {
+    std::uint32_t c0 = word0, c1 = word1;
+    std::uint32_t c2 = first0 + static_cast<std::uint32_t>(i);
+    std::uint32_t c3 = first1 + (c2 < first0 ? 1u : 0u);  // carry of the low word
+    std::uint32_t k0 = key0, k1 = key1;
+#pragma GCC unroll 10
+    for (int round = 0; round < 10; ++round) {
+      const std::uint64_t p0 = std::uint64_t{0xD2511F53u} * c0;
+      const std::uint64_t p1 = std::uint64_t{0xCD9E8D57u} * c2;
+      const auto hi0 = static_cast<std::uint32_t>(p0 >> 32), lo0 = static_cast<std::uint32_t>(p0);
+      const auto hi1 = static_cast<std::uint32_t>(p1 >> 32), lo1 = static_cast<std::uint32_t>(p1);
+      c0 = hi1 ^ c1 ^ k0;
+      c1 = lo1;
+      c2 = hi0 ^ c3 ^ k1;
+      c3 = lo0;
+      k0 += 0x9E3779B9u;
+      k1 += 0xBB67AE85u;
+    }
+    w0[i] = c0;
+    w1[i] = c1;
+    w2[i] = c2;
+    w3[i] = c3;
+  }
+}
+
+/// Uniform on (0, 1) from two 32-bit words (hi, lo), as CounterRng::uniform turns its 64 bits
+/// hi·2^32 + lo into (53 random bits + 1/2) · 2^-53.
+constexpr double uniform_from_words(std::uint32_t hi, std::uint32_t lo) noexcept {
+  const std::uint64_t v = (std::uint64_t{hi} << 32) | lo;
+  return (static_cast<double>(v >> 11) + 0.5) * 0x1.0p-53;
+}
+
+/// The two uniforms that CounterRng(key, index_first + i) draws from its block `word` — its
+/// uniform() draws number 2·word (into ua[i]) and 2·word + 1 (into ub[i]) — for i = 0 .. count − 1,
+/// bit for bit, computed in SIMD lanes. Box–Muller pair j of CounterRng::normal uses block j:
+/// normals 2j and 2j + 1 are √(−2 ln ua)·cos(2π ub) and √(−2 ln ua)·sin(2π ub) with word = j.
+inline void uniform_pairs(std::uint64_t key, std::uint64_t index_first, std::uint64_t word, int count,
+                          double* __restrict ua, double* __restrict ub) noexcept {
+  constexpr int kLanes = 64;  // blocks per pass through the stack scratch
+  alignas(64) std::uint32_t w0[kLanes], w1[kLanes], w2[kLanes], w3[kLanes];
+  for (int i0 = 0; i0 < count; i0 += kLanes) {
+    const int m = count - i0 < kLanes ? count - i0 : kLanes;
+    philox4x32_lanes(key, index_first + static_cast<std::uint64_t>(i0), word, m, w0, w1, w2, w3);
+#pragma GCC ivdep
+    for (int i = 0; i < m; ++i) {
+      ua[i0 + i] = uniform_from_words(w0[i], w1[i]);
+      ub[i0 + i] = uniform_from_words(w2[i], w3[i]);
+    }
+  }
+}
+
 /// Sequential draws from one counter index of a keyed stream: block (index, 0), (index, 1), ...
 /// Cheap to construct; holds no state beyond the position.
 class CounterRng {

@@ -40,6 +40,13 @@ class DataStream {
 
   /// Sample t (t ≥ 1): writes x_t (d values) and returns y_t.
   double sample(std::int64_t t, double* x) const noexcept;
+  /// Samples t_first .. t_first + count − 1: x_t to x + (t − t_first)·d (count × d, sample-major)
+  /// and y_t to y[t − t_first], bit for bit what sample(t, ·) gives. The Philox blocks of the
+  /// points and the noise are computed across samples in SIMD lanes (core::uniform_pairs), the
+  /// libm calls of Box–Muller one sample at a time; the target is evaluated across samples
+  /// (Target::evaluate_batch), which hides the latency of its O(kmax) recurrence. Allocates
+  /// nothing.
+  void sample_batch(std::int64_t t_first, int count, double* x, double* y) const noexcept;
 
  private:
   std::shared_ptr<const Target> target_;

@@ -9,7 +9,9 @@
 // its pre-activation for sample t+1 is computed from the new weights, so g_{Θ_{t+1}}(x_{t+1})
 // is ready when the pass ends and every weight is read and written once per step. The pass
 // works on a private copy of the weights grouped by 8 units (one 512-bit vector per parameter),
-// which network() and average() copy back to the public layout when asked. A run that
+// which network() and average() copy back to the public layout when asked. The samples (x_t, y_t)
+// and step sizes η_t are drawn 64 at a time ahead of the steps (DataStream::sample_batch evaluates
+// the target across samples), with the same bits as one at a time. A run that
 // diverges (a non-finite residual or |g − y| above the threshold) stops and *returns* that
 // fact with its step; it never throws.
 #pragma once
@@ -59,7 +61,14 @@ struct TrajectoryResult {
 /// The SGD state machine; `advance` performs steps without allocating.
 class SgdTrajectory {
  public:
-  SgdTrajectory(const TwoLayerNet& init, const SgdConfig& config, const DataStream& data);
+  /// Samples drawn per DataStream::sample_batch call by default: enough to fill the SIMD lanes
+  /// of the target's recurrence twice over (Target::evaluate_batch).
+  static constexpr int kDefaultSampleBatch = 64;
+
+  /// `sample_batch` (≥ 1): how many samples are drawn at a time, ahead of the steps that use
+  /// them. It changes no result, only the cost of drawing (1: one draw per step).
+  SgdTrajectory(const TwoLayerNet& init, const SgdConfig& config, const DataStream& data,
+                int sample_batch = kDefaultSampleBatch);
 
   /// Performs steps until `steps_done() == t` or divergence. Returns false once diverged.
   bool advance_to(std::int64_t t) noexcept;
@@ -82,8 +91,8 @@ class SgdTrajectory {
  private:
   void step() noexcept;
   /// One fused pass over the units with coef = η_t (g − y)/√M; returns Σ_j a_j σ(z_j) of the
-  /// updated units at x_{t+1} (not yet divided by √M).
-  double fused_pass(double coef, double eta_lambda) noexcept;
+  /// updated units at x_{t+1} (not yet divided by √M). x_{t+1} follows x_t in memory.
+  double fused_pass(double coef, double eta_lambda, const double* x_t) noexcept;
 
   TwoLayerNet init_;
   mutable TwoLayerNet net_;        // Θ in the public layout; stale while net_stale_
@@ -105,10 +114,18 @@ class SgdTrajectory {
   int n_fields_ = 0;              // fields per group
   double* work_aligned() noexcept;
   void store_network() const noexcept;  // work_ → net_ (and average_)
-  std::vector<double> x_cur_;   // x_t
-  std::vector<double> x_next_;  // x_{t+1}
-  double y_cur_ = 0.0;          // y_t
-  double g_cur_ = 0.0;          // g_{Θ_t}(x_t)
+  // The samples ahead, drawn n_batch_ at a time by one DataStream::sample_batch call, with
+  // their step sizes: slot i = 0..n_batch_ holds x_s (d values), y_s and η_s of sample
+  // s = sample_base_ + i; a refill carries the last slot over to slot 0, so x_t and x_{t+1}
+  // are always adjacent. Sample t, the current one, is in slot sample_pos_.
+  int n_batch_ = kDefaultSampleBatch;
+  std::vector<double> sample_x_;    // (n_batch_ + 1) × d
+  std::vector<double> sample_y_;    // n_batch_ + 1
+  std::vector<double> sample_eta_;  // n_batch_ + 1
+  std::int64_t sample_base_ = 0;
+  int sample_pos_ = 0;
+  void refill_samples() noexcept;   // slot n_batch_ → 0, then the next n_batch_ samples
+  double g_cur_ = 0.0;              // g_{Θ_t}(x_t)
 };
 
 /// Called at every checkpoint (progress, logging); may be empty.

@@ -38,6 +38,10 @@ class Target {
 
   /// g(x) for a point x on the sphere (length d). O(max_degree).
   double operator()(const double* x) const noexcept;
+  /// out[i] = g(x_i) for the `count` points x_i = x + i·d (sample-major), bit for bit what
+  /// operator() gives: the recurrence runs across points (SIMD lanes), each lane doing the
+  /// same operations in the same order as operator(). Allocates nothing.
+  void evaluate_batch(int count, const double* x, double* out) const noexcept;
   /// ‖g‖²_{L²(ρ)}, exact from the coefficients.
   double squared_norm() const noexcept;
   /// An upper bound of sup |g|: |g_0| + √2 Σ|g_k| (circle), Σ|c_k| (zonal).
