@@ -2,10 +2,16 @@
 // machine's limits (issue 8). A short probe measures the limits first (single-core read-modify-
 // write bandwidth at each working-set size, and the FMA peak); Google Benchmark then runs
 //
-//   Step/d/M/act      one SGD step (λ = 0, train = all, last iterate)
-//   Sample/d/kmax     one draw of the data stream (x_t, y_t), part of every step
-//   ExcessRisk/...    ErrorEvaluator::excess_risk at 4,096 quadrature points
-//   PatternChange/... ErrorEvaluator::pattern_change at 4,096 points
+//   Step/d/M/act      one SGD step (λ = 0, train = all, last iterate), small target: the pass
+//   StepKmax512/d/M/act  the same with the default-size target (kmax = 512): a real step
+//   Sample/d/kmax     one draw of the data stream (x_t, y_t) by DataStream::sample
+//   SampleBatch/d/kmax   the same draws kSampleBatch at a time (DataStream::sample_batch, as the
+//                     SGD trajectory draws them)
+//   ExcessRisk/...    ErrorEvaluator::excess_risk at 4,096 quadrature points (O(M + n) for ReLU
+//                     on the circle), per checkpoint and in SGD steps of the same network
+//   ExcessRiskDirect/...  the O(M n) quadrature it replaces (ReLU, d = 2)
+//   PatternChange/... ErrorEvaluator::pattern_change at 4,096 points (O(M) on the circle)
+//   PatternChangeDirect/...  the O(M n) comparison it replaces (d = 2)
 //   Run/d/M/T         model::train to T at 8 checkpoints per decade, and the share of it spent
 //                     in checkpoint evaluation
 //
@@ -315,19 +321,23 @@ const char* act_name(ActivationKind act) { return act == ActivationKind::Swish ?
 // Benchmarks
 // ---------------------------------------------------------------------------------------------
 
-void bench_step(benchmark::State& state, const Probe& probe, int d, int M, ActivationKind act) {
-  const auto target = small_target(d);
+// Steps per benchmark iteration: the cost of a call (and the trajectory's sample refills, one per
+// 64 steps) is spread over many steps, as in a run.
+constexpr std::int64_t kStepsPerIteration = 256;
+
+void bench_step(benchmark::State& state, const Probe& probe, int d, int M, ActivationKind act, int kmax) {
+  const auto target = kmax <= 3 ? small_target(d) : long_target(d, kmax);
   const DataStream data(target, NoiseSpec{}, data_key(1, 0));
   const auto init = TwoLayerNet::symmetric_init(bench_spec(d, M, act), init_key(1, 0, M));
   SgdTrajectory run(init, bench_config(), data);
   run.advance_to(64);  // past the first, largest steps
   for (auto _ : state) {
-    if (!run.advance_to(run.steps_done() + 1)) {
+    if (!run.advance_to(run.steps_done() + kStepsPerIteration)) {
       state.SkipWithError("diverged");
       break;
     }
   }
-  const double it = static_cast<double>(state.iterations());
+  const double it = static_cast<double>(state.iterations() * kStepsPerIteration);
   const double bound_seconds = step_bytes(d, M) / (probe.rmw.at(step_working_set(d, M)) * 1e9);
   using C = benchmark::Counter;
   state.counters["steps/s"] = C(it, C::kIsRate);
@@ -344,27 +354,83 @@ void bench_sample(benchmark::State& state, int d, int kmax) {
   double sink = 0.0;
   for (auto _ : state) sink += data.sample(t++, x.data());
   benchmark::DoNotOptimize(sink);
-  state.counters["samples/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  const double n = static_cast<double>(state.iterations());
+  using C = benchmark::Counter;
+  state.counters["samples/s"] = C(n, C::kIsRate);
+  state.counters["ns/sample"] = C(n * 1e-9, C::kIsRate | C::kInvert);
+}
+
+constexpr int kSampleBatch = 64;  // as SgdTrajectory draws them
+
+void bench_sample_batch(benchmark::State& state, int d, int kmax) {
+  const DataStream data(kmax <= 3 ? small_target(d) : long_target(d, kmax), NoiseSpec{}, data_key(1, 0));
+  std::vector<double> x(std::size_t(kSampleBatch) * d), y(kSampleBatch);
+  std::int64_t t = 1;
+  for (auto _ : state) {
+    data.sample_batch(t, kSampleBatch, x.data(), y.data());
+    t += kSampleBatch;
+    benchmark::DoNotOptimize(y.data());
+    benchmark::ClobberMemory();
+  }
+  const double n = static_cast<double>(state.iterations() * kSampleBatch);
+  using C = benchmark::Counter;
+  state.counters["samples/s"] = C(n, C::kIsRate);
+  state.counters["ns/sample"] = C(n * 1e-9, C::kIsRate | C::kInvert);
 }
 
 constexpr int kQuadrature = 4096;
 constexpr std::int64_t kEvalState = 4096;  // steps before the evaluated state (patterns moved)
 
-void bench_eval(benchmark::State& state, int d, int M, ActivationKind act, bool pattern) {
+enum class EvalKind { Error, ErrorDirect, Pattern, PatternDirect };
+const char* eval_name(EvalKind k) {
+  switch (k) {
+    case EvalKind::Error: return "ExcessRisk";
+    case EvalKind::ErrorDirect: return "ExcessRiskDirect";
+    case EvalKind::Pattern: return "PatternChange";
+    case EvalKind::PatternDirect: return "PatternChangeDirect";
+  }
+  return "?";
+}
+
+// Seconds per SGD step of `run` from where it stands (best of a few short stretches); advances it.
+double seconds_per_step(SgdTrajectory& run) {
+  constexpr std::int64_t kSteps = 256;
+  double best = 1e300;
+  for (int rep = 0; rep < 5; ++rep) {
+    const auto start = Clock::now();
+    run.advance_to(run.steps_done() + kSteps);
+    best = std::min(best, seconds_since(start) / kSteps);
+  }
+  return best;
+}
+
+// One checkpoint's evaluation as ErrorEvaluator does it (the O(M + n) circle path for ReLU errors
+// and for patterns on the circle, the direct quadrature otherwise) or always direct. Reported per
+// evaluation and in SGD steps of the same network (steps/ckpt): the checkpoint's real cost.
+void bench_eval(benchmark::State& state, int d, int M, ActivationKind act, EvalKind kind) {
   const auto target = small_target(d);
   const DataStream data(target, NoiseSpec{}, data_key(1, 0));
   const auto init = TwoLayerNet::symmetric_init(bench_spec(d, M, act), init_key(1, 0, M));
   const ErrorEvaluator eval(Quadrature::for_dimension(d, kQuadrature, 1), *target);
   SgdTrajectory run(init, bench_config(), data);
   run.advance_to(kEvalState);
+  const TwoLayerNet net = run.network();
+  const double step_s = seconds_per_step(run);
   double sink = 0.0;
-  for (auto _ : state)
-    sink += pattern ? eval.pattern_change(run.network(), run.initial()) : eval.excess_risk(run.network());
+  for (auto _ : state) {
+    switch (kind) {
+      case EvalKind::Error: sink += eval.excess_risk(net); break;
+      case EvalKind::ErrorDirect: sink += eval.excess_risk_direct(net); break;
+      case EvalKind::Pattern: sink += eval.pattern_change(net, init); break;
+      case EvalKind::PatternDirect: sink += eval.pattern_change_direct(net, init); break;
+    }
+  }
   benchmark::DoNotOptimize(sink);
   const double it = static_cast<double>(state.iterations());
   const double unit_points = static_cast<double>(M) * eval.quadrature().size();
   using C = benchmark::Counter;
-  state.counters["evals/s"] = C(it, C::kIsRate);
+  state.counters["ns/ckpt"] = C(it * 1e-9, C::kIsRate | C::kInvert);
+  state.counters["steps/ckpt"] = C(it * step_s, C::kIsRate | C::kInvert);
   state.counters["ns/(unit*pt)"] = C(it * unit_points * 1e-9, C::kIsRate | C::kInvert);
 }
 
@@ -392,6 +458,8 @@ void bench_run(benchmark::State& state, int d, int M, ActivationKind act, std::i
   state.counters["train_s"] = train_s / it;
   state.counters["steps_s"] = steps_s / it;
   state.counters["eval_share%"] = 100.0 * (train_s - steps_s) / train_s;
+  // One checkpoint's evaluation in steps of this run.
+  state.counters["steps/ckpt"] = (train_s - steps_s) / static_cast<double>(steps.size()) / (steps_s / static_cast<double>(T));
 }
 
 // The console shows the median of the repetitions; at the end follows one line per benchmark with the best repetition of each
@@ -421,7 +489,7 @@ class SummaryReporter : public benchmark::ConsoleReporter {
       for (auto& [key, values] : results_[name]) {
         std::sort(values.begin(), values.end());
         double v = values.back();
-        if (key.rfind("ns/", 0) == 0 || key.ends_with("_s")) v = values.front();
+        if (key.rfind("ns/", 0) == 0 || key.ends_with("_s") || key == "steps/ckpt") v = values.front();
         if (key == "eval_share%") v = values[values.size() / 2];
         if (v >= 1e3)
           std::printf("  %s=%.0f", key.c_str(), v);
@@ -456,36 +524,56 @@ int main(int argc, char** argv) {
       for (int M : kWidths) {
         const std::string name = "Step/d:" + std::to_string(d) + "/M:" + std::to_string(M) + "/" + act_name(act);
         benchmark::RegisterBenchmark(name.c_str(), [&probe, d, M, act](benchmark::State& s) {
-          bench_step(s, probe, d, M, act);
+          bench_step(s, probe, d, M, act, 3);
         });
       }
+  for (int d : kDims)
+    for (int M : {1024, 4096}) {
+      const std::string name = "StepKmax512/d:" + std::to_string(d) + "/M:" + std::to_string(M) + "/relu";
+      benchmark::RegisterBenchmark(name.c_str(), [&probe, d, M](benchmark::State& s) {
+        bench_step(s, probe, d, M, ActivationKind::Relu, 512);
+      });
+    }
   for (int d : kDims)
     for (int kmax : {3, 512}) {
       const std::string name = "Sample/d:" + std::to_string(d) + "/kmax:" + std::to_string(kmax);
       benchmark::RegisterBenchmark(name.c_str(), [d, kmax](benchmark::State& s) { bench_sample(s, d, kmax); });
     }
-  for (bool pattern : {false, true})
-    for (int d : kDims)
-      for (ActivationKind act : {ActivationKind::Swish, ActivationKind::Relu})
-        for (int M : {1024, 4096}) {
-          if (pattern && act == ActivationKind::Relu) continue;  // same work for both activations
-          const std::string name = std::string(pattern ? "PatternChange" : "ExcessRisk") + "/d:" + std::to_string(d) +
-                                   "/M:" + std::to_string(M) + "/" + act_name(act) + "/N:" + std::to_string(kQuadrature);
-          benchmark::RegisterBenchmark(name.c_str(), [d, M, act, pattern](benchmark::State& s) {
-            bench_eval(s, d, M, act, pattern);
-          })->Unit(benchmark::kMillisecond);
-        }
   for (int d : kDims)
-    for (ActivationKind act : {ActivationKind::Swish, ActivationKind::Relu})
-      for (std::int64_t T : {std::int64_t(1) << 14, std::int64_t(1) << 16}) {
-        if (d == 8 && act == ActivationKind::Relu) continue;
-        const int M = 1024;
-        const std::string name = "Run/d:" + std::to_string(d) + "/M:" + std::to_string(M) + "/" + act_name(act) +
-                                 "/T:" + std::to_string(T) + "/N:" + std::to_string(kQuadrature);
-        benchmark::RegisterBenchmark(name.c_str(), [d, M, act, T](benchmark::State& s) { bench_run(s, d, M, act, T); })
-            ->Unit(benchmark::kSecond)
-            ->Iterations(1);
-      }
+    for (int kmax : {3, 512}) {
+      const std::string name = "SampleBatch/d:" + std::to_string(d) + "/kmax:" + std::to_string(kmax);
+      benchmark::RegisterBenchmark(name.c_str(), [d, kmax](benchmark::State& s) { bench_sample_batch(s, d, kmax); });
+    }
+  // Checkpoint evaluation: d = 2 at every width (fast and direct), d = 8 (direct only) at two.
+  for (EvalKind kind : {EvalKind::Error, EvalKind::ErrorDirect, EvalKind::Pattern, EvalKind::PatternDirect})
+    for (int d : kDims)
+      for (ActivationKind act : {ActivationKind::Relu, ActivationKind::Swish})
+        for (int M : kWidths) {
+          if (d == 8 && (M == 256 || M == 16384 || kind == EvalKind::ErrorDirect || kind == EvalKind::PatternDirect))
+            continue;  // d = 8 always evaluates directly
+          if (kind == EvalKind::ErrorDirect && act == ActivationKind::Swish) continue;  // = ExcessRisk
+          if ((kind == EvalKind::Pattern || kind == EvalKind::PatternDirect) && act == ActivationKind::Swish)
+            continue;  // the same work for both activations
+          const std::string name = std::string(eval_name(kind)) + "/d:" + std::to_string(d) + "/M:" +
+                                   std::to_string(M) + "/" + act_name(act) + "/N:" + std::to_string(kQuadrature);
+          benchmark::RegisterBenchmark(name.c_str(), [d, M, act, kind](benchmark::State& s) {
+            bench_eval(s, d, M, act, kind);
+          })->Unit(benchmark::kMicrosecond);
+        }
+  // Whole runs at the defaults (N = 4096, 8 checkpoints per decade). One repetition where a run
+  // takes seconds, three otherwise: the matrix stays within a few minutes.
+  for (int d : kDims)
+    for (ActivationKind act : {ActivationKind::Relu, ActivationKind::Swish})
+      for (int M : kWidths)
+        for (std::int64_t T : {std::int64_t(1) << 14, std::int64_t(1) << 16}) {
+          const std::string name = "Run/d:" + std::to_string(d) + "/M:" + std::to_string(M) + "/" + act_name(act) +
+                                   "/T:" + std::to_string(T) + "/N:" + std::to_string(kQuadrature);
+          const bool big = static_cast<double>(M) * static_cast<double>(T) > 1024.0 * 65536.0;
+          benchmark::RegisterBenchmark(name.c_str(), [d, M, act, T](benchmark::State& s) { bench_run(s, d, M, act, T); })
+              ->Unit(benchmark::kSecond)
+              ->Iterations(1)
+              ->Repetitions(big ? 1 : 3);
+        }
   SummaryReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "circle_eval.hpp"
 #include "vector_math.hpp"
 
 namespace ntksweep::model {
@@ -129,9 +130,38 @@ ErrorEvaluator::ErrorEvaluator(Quadrature quadrature, const Target& target) : qu
     target_values_[i] = target(x.data());
     target_norm2_ += quad_.weights[i] * target_values_[i] * target_values_[i];
   }
+  if (quad_.kind == Quadrature::Kind::Equispaced && quad_.dim == 2 && n >= 3)
+    circle_ = std::make_shared<const detail::CircleGrid>(quad_, target_values_);
 }
 
+EvalCache::EvalCache() : scratch_(std::make_unique<detail::CircleScratch>()) {}
+EvalCache::~EvalCache() = default;
+EvalCache::EvalCache(EvalCache&&) noexcept = default;
+EvalCache& EvalCache::operator=(EvalCache&&) noexcept = default;
+
 double ErrorEvaluator::excess_risk(const TwoLayerNet& net) const {
+  EvalCache cache;
+  return excess_risk(net, cache);
+}
+
+double ErrorEvaluator::excess_risk(const TwoLayerNet& net, EvalCache& cache) const {
+  if (circle_ && net.spec().activation.kind == ActivationKind::Relu && detail::circle_fast_path(quad_, net))
+    return detail::circle_relu_excess_risk(quad_, *circle_, net, *cache.scratch_);
+  return excess_risk_direct(net);
+}
+
+double ErrorEvaluator::pattern_change(const TwoLayerNet& net, const TwoLayerNet& init) const {
+  EvalCache cache;
+  return pattern_change(net, init, cache);
+}
+
+double ErrorEvaluator::pattern_change(const TwoLayerNet& net, const TwoLayerNet& init, EvalCache& cache) const {
+  if (circle_ && detail::circle_fast_path(quad_, net) && detail::circle_fast_path(quad_, init))
+    return static_cast<double>(detail::circle_pattern_changes(quad_, *circle_, net, init, *cache.scratch_)) / net.width();
+  return pattern_change_direct(net, init);
+}
+
+double ErrorEvaluator::excess_risk_direct(const TwoLayerNet& net) const {
   const int n = quad_.size(), d = net.dim();
   const double inv_sqrt_m = 1.0 / std::sqrt(static_cast<double>(net.width()));
   // The block's coordinates copied to cache-line-aligned scratch (full-width vector loads that
@@ -158,7 +188,7 @@ double ErrorEvaluator::excess_risk(const TwoLayerNet& net) const {
   return sum;
 }
 
-double ErrorEvaluator::pattern_change(const TwoLayerNet& net, const TwoLayerNet& init) const {
+double ErrorEvaluator::pattern_change_direct(const TwoLayerNet& net, const TwoLayerNet& init) const {
   const int n = quad_.size(), M = net.width(), d = net.dim();
   const double gamma = net.spec().bias_scale;
   std::vector<const double*> x(d);

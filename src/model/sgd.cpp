@@ -423,6 +423,7 @@ TrajectoryResult train(const TwoLayerNet& init, const SgdConfig& config, const D
   SgdTrajectory trajectory(init, config, data);
   const bool last = config.iterate != IterateKind::Average;
   const bool averaged = config.iterate != IterateKind::Last;
+  EvalCache cache;  // this trajectory's evaluation state: the initial network's arcs, scratch
   for (const std::int64_t step : checkpoint_steps) {
     // Advancing in chunks changes nothing but where the cancel request is polled.
     bool ok = true;
@@ -436,10 +437,10 @@ TrajectoryResult train(const TwoLayerNet& init, const SgdConfig& config, const D
     if (!ok) break;
     Checkpoint cp;
     cp.step = step;
-    if (last) cp.error = evaluator.excess_risk(trajectory.network());
-    if (averaged) cp.error_average = evaluator.excess_risk(trajectory.average());
+    if (last) cp.error = evaluator.excess_risk(trajectory.network(), cache);
+    if (averaged) cp.error_average = evaluator.excess_risk(trajectory.average(), cache);
     cp.weight_change = trajectory.weight_change();
-    cp.pattern_change = evaluator.pattern_change(trajectory.network(), trajectory.initial());
+    cp.pattern_change = evaluator.pattern_change(trajectory.network(), trajectory.initial(), cache);
     const double reported = last ? cp.error : cp.error_average;
     if (!std::isfinite(reported) || !std::isfinite(cp.weight_change)) {
       // The weights overflowed between two residual checks: diverged by this checkpoint.

@@ -1,9 +1,13 @@
 // The measured error: the excess risk ‖g_Θ − g_ρ‖²_{L²(ρ)} by quadrature, and the lazy-
 // training diagnostic "fraction of hidden units whose activation pattern changed" on the same
-// points. Evaluation is blocked over quadrature points (no M × n temporary): a block of points
-// stays in L1 while every unit passes over it once.
+// points. On the circle's equispaced grid both are exact in O(M + n): each unit is active on one
+// arc of grid points, found from its angle and checked with the direct method's own arithmetic
+// (src/model/circle_eval.hpp); the error of a ReLU network then follows from prefix sums over the
+// arc ends. Elsewhere (swish error, d ≥ 3) evaluation is direct, O(M n), blocked over quadrature
+// points (no M × n temporary): a block of points stays in L1 while every unit passes over it once.
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "ntksweep/model/network.hpp"
@@ -11,6 +15,27 @@
 #include "ntksweep/model/target.hpp"
 
 namespace ntksweep::model {
+
+namespace detail {
+struct CircleGrid;
+struct CircleScratch;
+}  // namespace detail
+
+/// One trajectory's evaluation state, passed to successive evaluations of the same trajectory:
+/// the circle path computes the initial network's arcs once and keeps its scratch. It makes
+/// evaluation faster and never changes a result. Not thread-safe; one per trajectory (the
+/// evaluator itself is const and shared).
+class EvalCache {
+ public:
+  EvalCache();
+  ~EvalCache();
+  EvalCache(EvalCache&&) noexcept;
+  EvalCache& operator=(EvalCache&&) noexcept;
+
+ private:
+  friend class ErrorEvaluator;
+  std::unique_ptr<detail::CircleScratch> scratch_;
+};
 
 class ErrorEvaluator {
  public:
@@ -21,12 +46,22 @@ class ErrorEvaluator {
   /// Σ_i w_i g_ρ(x_i)² (the error of the zero function, the initial error).
   double target_norm2() const noexcept { return target_norm2_; }
 
-  /// Σ_i w_i (g_Θ(x_i) − g_ρ(x_i))².
+  /// Σ_i w_i (g_Θ(x_i) − g_ρ(x_i))². ReLU on the circle: O(M + n), equal to the direct sum up to
+  /// rounding (its own rounding is smaller: the prefix sums are compensated); otherwise direct.
   double excess_risk(const TwoLayerNet& net) const;
+  /// The same, reusing `cache` (see EvalCache).
+  double excess_risk(const TwoLayerNet& net, EvalCache& cache) const;
 
   /// Fraction of units j with sign(b_jᵀx_i + γc_j) ≠ sign(b_{0j}ᵀx_i + γc_{0j}) for some point i
-  /// (sign taken as u > 0, the ReLU pattern).
+  /// (sign taken as u > 0, the ReLU pattern). On the circle O(M), exactly the direct count.
   double pattern_change(const TwoLayerNet& net, const TwoLayerNet& init) const;
+  /// The same, reusing `cache` (see EvalCache; `init` must stay the same object between calls).
+  double pattern_change(const TwoLayerNet& net, const TwoLayerNet& init, EvalCache& cache) const;
+
+  /// The O(M n) quadrature, whatever the rule and activation (the reference for the fast path).
+  double excess_risk_direct(const TwoLayerNet& net) const;
+  /// The O(M n) pattern comparison (the reference for the fast path).
+  double pattern_change_direct(const TwoLayerNet& net, const TwoLayerNet& init) const;
 
   /// Target value on point i.
   double target_value(int i) const noexcept { return target_values_[i]; }
@@ -35,6 +70,7 @@ class ErrorEvaluator {
   Quadrature quad_;
   std::vector<double> target_values_;
   double target_norm2_ = 0.0;
+  std::shared_ptr<const detail::CircleGrid> circle_;  // the circle path's grid (equispaced rule only)
 };
 
 }  // namespace ntksweep::model

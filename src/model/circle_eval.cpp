@@ -1,0 +1,477 @@
+// Exact O(M + n) excess risk and pattern change on the circle's equispaced grid; see
+// circle_eval.hpp.
+#include "circle_eval.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <cmath>
+#include <numbers>
+
+#include "vector_math.hpp"
+
+namespace ntksweep::model::detail {
+namespace {
+
+constexpr int kChunk = 256;  // units whose arc guesses are computed together (stack arrays)
+
+// atan2(y, x) in (−π, π], ~1e-10 absolute, branch-free so that a loop over units vectorises:
+// octant reduction to the angle ψ = atan(min/max) ∈ [0, π/4], then the half angle,
+// tan(ψ/2) = min / (max + √(max² + min²)) ≤ tan(π/8), and the Taylor series of 2 atan(u) to
+// u^23 (remainder < 3e-11). One division and one square root, no select between quotients (the
+// compiler would split such a select into branches and stop vectorising). Only a guess is taken
+// from it: every arc end is checked exactly.
+[[gnu::always_inline]] inline double atan2_guess(double y, double x) noexcept {
+  constexpr double kPi = std::numbers::pi;
+  const double ax = std::fabs(x), ay = std::fabs(y);
+  const double mx = ax > ay ? ax : ay, mn = ax > ay ? ay : ax;
+  const double u = mn / (mx + std::sqrt(std::fma(mx, mx, mn * mn)));
+  const double z = u * u;
+  double p = -1.0 / 23;
+  p = std::fma(p, z, 1.0 / 21);
+  p = std::fma(p, z, -1.0 / 19);
+  p = std::fma(p, z, 1.0 / 17);
+  p = std::fma(p, z, -1.0 / 15);
+  p = std::fma(p, z, 1.0 / 13);
+  p = std::fma(p, z, -1.0 / 11);
+  p = std::fma(p, z, 1.0 / 9);
+  p = std::fma(p, z, -1.0 / 7);
+  p = std::fma(p, z, 1.0 / 5);
+  p = std::fma(p, z, -1.0 / 3);
+  double r = 2.0 * std::fma(u * z, p, u);
+  r = ay > ax ? kPi / 2 - r : r;
+  r = x < 0.0 ? kPi - r : r;
+  return y < 0.0 ? -r : r;
+}
+
+// ⌊x⌋ for |x| < 2^51 (std::floor does not vectorise here): round to nearest by adding and
+// subtracting 1.5·2^52, then step down where that rounded up.
+[[gnu::always_inline]] inline double floor_small(double x) noexcept {
+  constexpr double kShift = 6755399441055744.0;
+  const double r = (x + kShift) - kShift;
+  return r > x ? r - 1.0 : r;
+}
+
+// z_j(x_i) > 0 with the rounding of the method that `Rule` stands for.
+template <SignRule Rule>
+[[gnu::always_inline]] inline bool active(double b0, double b1, double gamma, double c, double gc, double x0,
+                                          double x1) noexcept {
+  if constexpr (Rule == SignRule::Fused) {
+    return std::fma(gamma, c, std::fma(b1, x1, b0 * x0)) > 0.0;
+  } else {
+    (void)gamma;
+    (void)c;
+    double z = gc;
+    z += b0 * x0;
+    z += b1 * x1;
+    return z > 0.0;
+  }
+}
+
+// First guesses for the arcs of units [first, first + len): start in [0, n) and length in
+// [1, n − 1], or length 0 with start = 0 (nowhere), length n (everywhere), both proven by the
+// bound below, or start = −1 (scan). Vectorised over the units.
+//
+// Bound: the rounded z differs from b_0 cos φ + b_1 sin φ + γc by a few ulp of |b_0| + |b_1| + |γc|
+// (grid coordinates, products, sums), so γc − ρ > 1e-12 (|b_0| + |b_1| + |γc|) means active
+// everywhere and γc + ρ < −1e-12 (…) nowhere, under either SignRule.
+NTKSWEEP_HOT_CLONES void guess_arcs(const double* __restrict B0, const double* __restrict B1,
+                                    const double* __restrict C, double gamma, int n, int len,
+                                    double* __restrict start, double* __restrict length) {
+  const double per_radian = n / (2.0 * std::numbers::pi), dn = n;
+  // Two loops, each simple enough for the vectoriser: the angles of the arc ends (in grid steps)
+  // and the kind of unit (0 arc, 1 everywhere, 2 nowhere, 3 ρ = 0), then the grid indices.
+  // Written without std::fmax/fmin (no vector form) and without a conditional square root (the
+  // compiler will not speculate it).
+  alignas(64) double ts[kChunk], te[kChunk], kind[kChunk];
+#pragma GCC ivdep
+  for (int l = 0; l < len; ++l) {
+    const double b0 = B0[l], b1 = B1[l], gc = gamma * C[l];
+    const double rho2 = b0 * b0 + b1 * b1, rho = std::sqrt(rho2);
+    const double tol = 1e-12 * (std::fabs(b0) + std::fabs(b1) + std::fabs(gc)) + 1e-300;
+    // Active where cos(φ − α) > −γc/ρ, α = arg b: the arc (α − β, α + β) with cos β = −γc/ρ. Its
+    // ends, scaled by ρ² (atan2 needs no normalisation): −γc b ∓ w b⊥, b⊥ = (−b_1, b_0),
+    // w = ρ sin β = √(ρ² − γ²c²).
+    const double w2 = std::fma(-gc, gc, rho2);
+    const double w = w2 > 0.0 ? std::sqrt(std::fabs(w2)) : 0.0;
+    ts[l] = atan2_guess(std::fma(-gc, b1, -w * b0), std::fma(-gc, b0, w * b1)) * per_radian;
+    te[l] = atan2_guess(std::fma(-gc, b1, w * b0), std::fma(-gc, b0, -w * b1)) * per_radian;
+    kind[l] = gc - rho > tol ? 1.0 : (gc + rho < -tol ? 2.0 : (rho > 0.0 ? 0.0 : 3.0));
+  }
+#pragma GCC ivdep
+  for (int l = 0; l < len; ++l) {
+    // First grid point after each end: φ_i > α − β starts the arc, φ_i > α + β is the first one
+    // off. ts, te ∈ [−n/2, n/2]; index arithmetic in doubles (exact for these integers).
+    double is = floor_small(ts[l]) + 1.0, ie = floor_small(te[l]) + 1.0;
+    is = is < 0.0 ? is + dn : is;
+    ie = ie < 0.0 ? ie + dn : ie;
+    is = is >= dn ? is - dn : is;
+    ie = ie >= dn ? ie - dn : ie;
+    double L = ie - is;
+    L = L < 0.0 ? L + dn : L;
+    // L = 0: shorter than a grid step or a hole narrower than one — scanned, like ρ = 0.
+    const double k = kind[l];
+    start[l] = k == 0.0 ? (L == 0.0 ? -1.0 : is) : (k == 3.0 ? -1.0 : 0.0);
+    length[l] = k == 1.0 ? dn : (k == 2.0 ? 0.0 : L);
+  }
+}
+
+// The active set of one unit from all n points: one run, nowhere, everywhere, or irregular.
+template <SignRule Rule>
+Arc scan_arc(const double* x0, const double* x1, int n, double b0, double b1, double gamma, double c,
+             double gc) noexcept {
+  int count = 0, starts = 0, first_start = 0;
+  bool prev = active<Rule>(b0, b1, gamma, c, gc, x0[n - 1], x1[n - 1]);
+  for (int i = 0; i < n; ++i) {
+    const bool on = active<Rule>(b0, b1, gamma, c, gc, x0[i], x1[i]);
+    count += on;
+    if (on && !prev) {
+      if (starts++ == 0) first_start = i;
+    }
+    prev = on;
+  }
+  if (count == 0) return {0, 0};
+  if (count == n) return {0, n};
+  if (starts == 1) return {first_start, count};
+  return {0, Arc::kIrregular};
+}
+
+// Whether arc = {s, L}, 1 ≤ L ≤ n − 1, is the unit's active set: s on and s − 1 off (a run starts
+// at s), s + L − 1 on and s + L off (it ends there). With one run these four tests pin it down.
+// The grid is read interleaved here, xy[2i] = x_0i, xy[2i + 1] = x_1i: one cache line per test.
+template <SignRule Rule>
+[[gnu::always_inline]] inline bool arc_checks(const double* xy, int n, Arc arc, double b0, double b1, double gamma,
+                                              double c, double gc) noexcept {
+  const int s = arc.start, L = arc.length;
+  if (L < 1 || L > n - 1) return false;
+  const int before = s == 0 ? n - 1 : s - 1;
+  int last = s + L - 1, after = s + L;
+  last = last >= n ? last - n : last;
+  after = after >= n ? after - n : after;
+  const auto on = [&](int i) { return active<Rule>(b0, b1, gamma, c, gc, xy[2 * i], xy[2 * i + 1]); };
+  return on(s) && !on(before) && on(last) && !on(after);
+}
+
+template <SignRule Rule>
+int arcs_impl(const Quadrature& q, const double* xy, const TwoLayerNet& net, Arc* arcs, const Arc* guesses) {
+  const int n = q.size(), M = net.width();
+  const double gamma = net.spec().bias_scale;
+  const double* x0 = q.coordinate(0);
+  const double* x1 = q.coordinate(1);
+  const double* B0 = net.b_row(0);
+  const double* B1 = net.b_row(1);
+  const double* C = net.c();
+  alignas(64) double start[kChunk], length[kChunk];
+  bool done[kChunk];
+  int scanned = 0;
+  for (int first = 0; first < M; first += kChunk) {
+    const int len = std::min(kChunk, M - first);
+    int pending = len;
+    if (guesses) {
+      // Arcs move little between checkpoints: the last ones are usually still right.
+      pending = 0;
+      for (int l = 0; l < len; ++l) {
+        const int j = first + l;
+        const double c = C[j];
+        done[l] = arc_checks<Rule>(xy, n, guesses[j], B0[j], B1[j], gamma, c, gamma * c);
+        if (done[l]) arcs[j] = guesses[j];
+        pending += !done[l];
+      }
+    } else {
+      std::fill(done, done + len, false);
+    }
+    if (pending == 0) continue;
+    guess_arcs(B0 + first, B1 + first, C + first, gamma, n, len, start, length);
+    for (int l = 0; l < len; ++l) {
+      if (done[l]) continue;
+      const int j = first + l;
+      const double b0 = B0[j], b1 = B1[j], c = C[j], gc = gamma * c;
+      const Arc guess{static_cast<std::int32_t>(start[l]), static_cast<std::int32_t>(length[l])};
+      if (guess.start >= 0 && (guess.length == 0 || guess.length == n)) {
+        arcs[j] = guess;  // proven by the bound in guess_arcs
+      } else if (guess.start >= 0 && arc_checks<Rule>(xy, n, guess, b0, b1, gamma, c, gc)) {
+        arcs[j] = guess;
+      } else {
+        arcs[j] = scan_arc<Rule>(x0, x1, n, b0, b1, gamma, c, gc);
+        ++scanned;
+      }
+    }
+  }
+  return scanned;
+}
+
+// Difference arrays of (A, B, C) by grid slot, interleaved (one cache line per update; three
+// separate arrays cost three): d[4·slot + v] holds what of component v starts (+) or stops (−)
+// at the slot's point.
+struct Delta {
+  const CircleGrid& grid;
+  double* d;
+  void add(int i, double va, double vb, double vc) const noexcept {
+    double* e = d + 4 * std::size_t(grid.slot(i));
+    e[0] += va;
+    e[1] += vb;
+    e[2] += vc;
+  }
+  // (va, vb, vc) on points s, s + 1, …, s + L − 1 (mod n).
+  void add_run(int s, int L, double va, double vb, double vc) const noexcept {
+    const int n = grid.n;
+    if (L == n) {
+      add(0, va, vb, vc);
+      return;
+    }
+    add(s, va, vb, vc);
+    const int e = s + L;
+    if (e < n) {
+      add(e, -va, -vb, -vc);
+    } else if (e > n) {  // wraps: on from 0 up to e − n
+      add(0, va, vb, vc);
+      add(e - n, -va, -vb, -vc);
+    }
+  }
+};
+
+// Unit j's terms a_j (b_0j, b_1j, γc_j) on its active set.
+void add_unit(const Delta& delta, const Quadrature& q, const TwoLayerNet& net, int j, Arc arc) {
+  if (arc.length == 0) return;
+  const int n = q.size();
+  const double gamma = net.spec().bias_scale;
+  const double a = net.a()[j], b0 = net.b_row(0)[j], b1 = net.b_row(1)[j], c = net.c()[j], gc = gamma * c;
+  const double va = a * b0, vb = a * b1, vc = a * gc;
+  if (arc.length != Arc::kIrregular) {
+    delta.add_run(arc.start, arc.length, va, vb, vc);
+    return;
+  }
+  // Several runs: each one from its first point up to the next point that is off.
+  const double* x0 = q.coordinate(0);
+  const double* x1 = q.coordinate(1);
+  const auto on = [&](int i) { return active<SignRule::Fused>(b0, b1, gamma, c, gc, x0[i % n], x1[i % n]); };
+  for (int i = 0; i < n; ++i)
+    if (on(i) && !on(i + n - 1)) {
+      int e = i + 1;
+      while (e < i + n && on(e)) ++e;
+      delta.add_run(i, e - i, va, vb, vc);
+    }
+}
+
+// Σ_i w_i (g_i − t_i)², g_i = (A_i x_0i + B_i x_1i + C_i)/√M with (A, B, C)_i the running sums of the
+// difference arrays. With 8 lanes, each of the 8 blocks of K points starts from its base (the
+// compensated sum of the block totals before it) and runs through its K points, all 8 in one
+// vector step (GCC vector types: the loop vectoriser kept the running sums in memory); the
+// rounding of a running sum is then a few ulp of the values it passes through over K steps,
+// whatever M.
+using Vec8 = double __attribute__((vector_size(64)));
+using Idx8 = std::int64_t __attribute__((vector_size(64)));
+
+struct Deltas8 {
+  Vec8 a, b, c;
+};
+// Slots 8k .. 8k + 7, stored (a, b, c, unused) each, as three vectors.
+[[gnu::always_inline]] inline Deltas8 load_deltas(const double* e) noexcept {
+  Vec8 v0, v1, v2, v3;
+  std::memcpy(&v0, e, sizeof v0);
+  std::memcpy(&v1, e + 8, sizeof v1);
+  std::memcpy(&v2, e + 16, sizeof v2);
+  std::memcpy(&v3, e + 24, sizeof v3);
+  const Idx8 lo_ab{0, 4, 8, 12, 1, 5, 9, 13}, lo_c{2, 6, 10, 14, 3, 7, 11, 15};
+  const Idx8 first{0, 1, 2, 3, 8, 9, 10, 11}, second{4, 5, 6, 7, 12, 13, 14, 15};
+  const Vec8 ab01 = __builtin_shuffle(v0, v1, lo_ab), ab23 = __builtin_shuffle(v2, v3, lo_ab);
+  const Vec8 c01 = __builtin_shuffle(v0, v1, lo_c), c23 = __builtin_shuffle(v2, v3, lo_c);
+  return {__builtin_shuffle(ab01, ab23, first), __builtin_shuffle(ab01, ab23, second),
+          __builtin_shuffle(c01, c23, first)};
+}
+
+NTKSWEEP_HOT_CLONES double sum_squared_residuals8(const CircleGrid& grid, const double* __restrict d,
+                                                  double inv_sqrt_m) {
+  const int K = grid.n / 8;
+  Vec8 ta = {}, tb = {}, tc = {};
+  for (int k = 0; k < K; ++k) {
+    const Deltas8 e = load_deltas(d + 32 * std::size_t(k));
+    ta += e.a;
+    tb += e.b;
+    tc += e.c;
+  }
+  // The block totals' compensated exclusive prefix (Neumaier): each block's starting value.
+  Vec8 base[3];
+  const Vec8 totals[3] = {ta, tb, tc};
+  for (int v = 0; v < 3; ++v) {
+    double sum = 0.0, comp = 0.0;
+    for (int b = 0; b < 8; ++b) {
+      base[v][b] = sum + comp;
+      const double x = totals[v][b], t = sum + x;
+      comp += std::fabs(sum) >= std::fabs(x) ? (sum - t) + x : (x - t) + sum;
+      sum = t;
+    }
+  }
+  Vec8 A = base[0], B = base[1], C = base[2], acc = {};
+  for (int k = 0; k < K; ++k) {
+    const Deltas8 e = load_deltas(d + 32 * std::size_t(k));
+    A += e.a;
+    B += e.b;
+    C += e.c;
+    Vec8 x0, x1, w, t;
+    std::memcpy(&x0, grid.x0.data() + 8 * std::size_t(k), sizeof x0);
+    std::memcpy(&x1, grid.x1.data() + 8 * std::size_t(k), sizeof x1);
+    std::memcpy(&w, grid.weight.data() + 8 * std::size_t(k), sizeof w);
+    std::memcpy(&t, grid.target.data() + 8 * std::size_t(k), sizeof t);
+    // Element-wise, the same operations as the one-lane path below (no contraction: the build
+    // forbids it, and vector + and * are separate instructions).
+    Vec8 out;
+    for (int b = 0; b < 8; ++b) out[b] = std::fma(A[b], x0[b], std::fma(B[b], x1[b], C[b]));
+    const Vec8 r = out * inv_sqrt_m - t;
+    for (int b = 0; b < 8; ++b) acc[b] = std::fma(w[b] * r[b], r[b], acc[b]);
+  }
+  double sum = 0.0;
+  for (int b = 0; b < 8; ++b) sum += acc[b];
+  return sum;
+}
+
+// The same with one lane (n not 8 times a power of two): a compensated running sum.
+double sum_squared_residuals1(const CircleGrid& grid, const double* d, double inv_sqrt_m) {
+  double s[3] = {}, comp[3] = {}, sum = 0.0;
+  for (int i = 0; i < grid.n; ++i) {
+    double v[3];
+    for (int c = 0; c < 3; ++c) {
+      const double x = d[4 * std::size_t(i) + c], t = s[c] + x;
+      comp[c] += std::fabs(s[c]) >= std::fabs(x) ? (s[c] - t) + x : (x - t) + s[c];
+      s[c] = t;
+      v[c] = s[c] + comp[c];
+    }
+    const double out = std::fma(v[0], grid.x0[i], std::fma(v[1], grid.x1[i], v[2]));
+    const double r = out * inv_sqrt_m - grid.target[i];
+    sum = std::fma(grid.weight[i] * r, r, sum);
+  }
+  return sum;
+}
+
+}  // namespace
+
+bool circle_fast_path(const Quadrature& q, const TwoLayerNet& net) noexcept {
+  if (q.kind != Quadrature::Kind::Equispaced || q.dim != 2 || net.dim() != 2 || q.size() < 3) return false;
+  // Any infinity or NaN among the parameters: an exponent of all ones (an integer OR, vectorised).
+  constexpr std::uint64_t kExponent = 0x7ff0000000000000ull;
+  std::uint64_t all_ones = kExponent;
+  for (double p : net.params()) {
+    const std::uint64_t bits = std::bit_cast<std::uint64_t>(p) & kExponent;
+    all_ones &= bits == kExponent ? 0 : kExponent;
+  }
+  return all_ones == kExponent && std::isfinite(net.spec().bias_scale);
+}
+
+CircleGrid::CircleGrid(const Quadrature& q, const std::vector<double>& target_values) : n(q.size()) {
+  const int K = n / 8;
+  if (n % 8 == 0 && K > 0 && (K & (K - 1)) == 0) {
+    lanes = 8;
+    while ((1 << shift) < K) ++shift;
+  }
+  x0.resize(std::size_t(n));
+  x1.resize(std::size_t(n));
+  weight.resize(std::size_t(n));
+  target.resize(std::size_t(n));
+  xy.resize(2 * std::size_t(n));
+  for (int i = 0; i < n; ++i) {
+    xy[2 * std::size_t(i)] = q.coordinate(0)[i];
+    xy[2 * std::size_t(i) + 1] = q.coordinate(1)[i];
+    const int k = slot(i);
+    x0[k] = q.coordinate(0)[i];
+    x1[k] = q.coordinate(1)[i];
+    weight[k] = q.weights[i];
+    target[k] = target_values[i];
+  }
+}
+
+int circle_arcs(const Quadrature& q, const TwoLayerNet& net, SignRule rule, Arc* arcs, const Arc* guesses) {
+  const CircleGrid grid(q, std::vector<double>(std::size_t(q.size()), 0.0));
+  return rule == SignRule::Fused ? arcs_impl<SignRule::Fused>(q, grid.xy.data(), net, arcs, guesses)
+                                 : arcs_impl<SignRule::Plain>(q, grid.xy.data(), net, arcs, guesses);
+}
+
+double circle_relu_excess_risk(const Quadrature& q, const CircleGrid& grid, const TwoLayerNet& net,
+                               CircleScratch& scratch) {
+  const int n = q.size(), M = net.width();
+  const double gamma = net.spec().bias_scale;
+  const double inv_sqrt_m = 1.0 / std::sqrt(static_cast<double>(M));
+  // No guesses from the last checkpoint: measured, about 2/3 of the arc ends move by a grid step
+  // or more between checkpoints (8 per decade, n = 4096), and a failed check costs more than the
+  // vectorised angle guess it would save.
+  std::vector<Arc>& arcs = scratch.fused;
+  arcs.resize(std::size_t(M));
+  arcs_impl<SignRule::Fused>(q, grid.xy.data(), net, arcs.data(), nullptr);
+
+  scratch.delta.assign(4 * std::size_t(n), 0.0);
+  const Delta delta{grid, scratch.delta.data()};
+  const double* A = net.a();
+  const double* B0 = net.b_row(0);
+  const double* B1 = net.b_row(1);
+  const double* C = net.c();
+  // Units j and j + M/2 are added together when their arcs agree, like the network's own sum:
+  // at the symmetric initialization their terms cancel exactly and g_{Θ₀} ≡ 0 here too.
+  const int half = M / 2;
+  constexpr int kAhead = 8;  // units: the updates are random accesses to 32 n bytes (L2), prefetched
+  const auto prefetch = [&](Arc arc) {
+    if (arc.length <= 0) return;
+    __builtin_prefetch(delta.d + 4 * std::size_t(grid.slot(arc.start)), 1);
+    const int e = arc.start + arc.length;
+    __builtin_prefetch(delta.d + 4 * std::size_t(grid.slot(e >= n ? e - n : e)), 1);
+  };
+  for (int j = 0; j < half; ++j) {
+    const int k = j + half;
+    if (j + kAhead < half) {
+      prefetch(arcs[j + kAhead]);
+      prefetch(arcs[k + kAhead]);
+    }
+    const Arc arc = arcs[j];
+    if (arc == arcs[k] && arc.length != Arc::kIrregular) {
+      if (arc.length == 0) continue;
+      const double gj = gamma * C[j], gk = gamma * C[k];
+      delta.add_run(arc.start, arc.length, A[j] * B0[j] + A[k] * B0[k], A[j] * B1[j] + A[k] * B1[k],
+                    A[j] * gj + A[k] * gk);
+      continue;
+    }
+    for (const int u : {j, k}) {
+      const Arc a = arcs[u];
+      if (a.length > 0) {
+        const double gu = gamma * C[u];
+        delta.add_run(a.start, a.length, A[u] * B0[u], A[u] * B1[u], A[u] * gu);
+      } else if (a.length == Arc::kIrregular) {
+        add_unit(delta, q, net, u, a);
+      }
+    }
+  }
+  return grid.lanes == 8 ? sum_squared_residuals8(grid, delta.d, inv_sqrt_m)
+                         : sum_squared_residuals1(grid, delta.d, inv_sqrt_m);
+}
+
+long long circle_pattern_changes(const Quadrature& q, const CircleGrid& grid, const TwoLayerNet& net,
+                                 const TwoLayerNet& init, CircleScratch& scratch) {
+  const int n = q.size(), M = net.width();
+  const double gamma = net.spec().bias_scale;
+  const std::size_t m = std::size_t(M);
+  if (scratch.init != &init || scratch.init_plain.size() != m) {
+    scratch.init_plain.resize(m);
+    arcs_impl<SignRule::Plain>(q, grid.xy.data(), init, scratch.init_plain.data(), nullptr);
+    scratch.init = &init;
+  }
+  scratch.plain.resize(m);
+  arcs_impl<SignRule::Plain>(q, grid.xy.data(), net, scratch.plain.data(), nullptr);
+  const std::vector<Arc>& now = scratch.plain;
+  const std::vector<Arc>& then = scratch.init_plain;
+  const double* x0 = q.coordinate(0);
+  const double* x1 = q.coordinate(1);
+  long long changed = 0;
+  for (int j = 0; j < M; ++j) {
+    if (now[j].length != Arc::kIrregular && then[j].length != Arc::kIrregular) {
+      changed += now[j] != then[j];
+      continue;
+    }
+    const double b0 = net.b_row(0)[j], b1 = net.b_row(1)[j], c = net.c()[j], gc = gamma * c;
+    const double i0 = init.b_row(0)[j], i1 = init.b_row(1)[j], ic = init.c()[j], igc = gamma * ic;
+    bool differs = false;
+    for (int i = 0; i < n && !differs; ++i)
+      differs = active<SignRule::Plain>(b0, b1, gamma, c, gc, x0[i], x1[i]) !=
+                active<SignRule::Plain>(i0, i1, gamma, ic, igc, x0[i], x1[i]);
+    changed += differs;
+  }
+  return changed;
+}
+
+}  // namespace ntksweep::model::detail

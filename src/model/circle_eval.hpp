@@ -1,0 +1,87 @@
+// Private to the model (excess_risk.cpp, tests): exact O(M + n) checkpoint evaluation on the
+// circle's equispaced grid φ_i = 2πi/n (Quadrature::circle).
+//
+// On the circle unit j's pre-activation z_j(φ) = b_0j cos φ + b_1j sin φ + γc_j = ρ_j cos(φ − α_j)
+// + γc_j is positive on one arc, so its active set on the grid is a run of consecutive points
+// (mod n) — an Arc. For ReLU, on the units active at φ_i,
+//
+//   Σ_j a_j σ(z_j(φ_i)) = A_i cos φ_i + B_i sin φ_i + C_i,   (A, B, C)_i = Σ_{j active at i} a_j (b_0j, b_1j, γc_j),
+//
+// and A, B, C change only at the 2M arc ends: scattered into difference arrays and prefix-summed
+// (compensated), they give the network on every grid point in O(M + n) instead of O(M n).
+//
+// Exactness: each arc end comes from an angle (a polynomial atan2, no libm) and is then checked by
+// evaluating z at the neighbouring grid points with the same arithmetic as the direct method
+// (SignRule), so "active at i" is exactly the direct test z > 0 wherever the direct active set is
+// one run of points. That holds because two grid points whose rounded z could both lie within the
+// rounding error (~1e-14 ρ) of zero are neighbours straddling the tangent point, while any other
+// pair differs in z by at least ~ρ(2π/n)²/2 ≫ 1e-14 ρ. A unit whose ends do not check out (an arc
+// shorter than a grid step, a hole narrower than one, ρ = 0) is scanned over all n points, O(n),
+// and may then have any active set: such units are summed run by run.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "ntksweep/model/network.hpp"
+#include "ntksweep/model/quadrature.hpp"
+
+namespace ntksweep::model::detail {
+
+/// Which rounding of z_j(x_i) decides "unit j is active at point i" (z > 0).
+enum class SignRule {
+  Fused,  ///< fma(γ, c, fma(b_1, x_1, b_0·x_0)): the error quadrature and the SGD pass
+  Plain,  ///< (γ·c + b_0·x_0) + b_1·x_1 without FMA: pattern_change's rule
+};
+
+/// A unit's active set on the n-point grid: points start, start + 1, …, start + length − 1 (mod n).
+/// length = 0: nowhere, length = n: everywhere (start = 0 in both); length = kIrregular: not one
+/// run of points (never seen in practice; the callers then test every point).
+struct Arc {
+  static constexpr std::int32_t kIrregular = -1;
+  std::int32_t start = 0;
+  std::int32_t length = 0;
+  friend bool operator==(const Arc&, const Arc&) = default;
+};
+
+/// The grid in the order the summation pass reads it. Point i = b·K + k (K = n/8, lane b) sits
+/// at slot k·8 + b, so that one 8-wide vector step advances the running sums of 8 blocks of
+/// points at once; n not a multiple of 8 with K a power of two: one lane, slot = i. Built once
+/// per evaluator.
+struct CircleGrid {
+  CircleGrid(const Quadrature& q, const std::vector<double>& target_values);
+  int n = 0, lanes = 1, shift = 0;  ///< K = n / lanes = 2^shift when lanes = 8
+  std::vector<double> x0, x1, weight, target;  ///< by slot
+  std::vector<double> xy;  ///< by point, interleaved: x_0i, x_1i (the arc checks' random reads)
+  int slot(int i) const noexcept { return lanes == 1 ? i : ((i & ((1 << shift) - 1)) << 3) + (i >> shift); }
+};
+
+/// One trajectory's evaluation state: the initial network's arcs and scratch. Speeds evaluation
+/// up; never changes a result.
+struct CircleScratch {
+  std::vector<Arc> fused;       ///< scratch: arcs under SignRule::Fused
+  std::vector<Arc> plain;       ///< scratch: arcs under SignRule::Plain
+  std::vector<Arc> init_plain;  ///< the initial network's, under SignRule::Plain
+  const TwoLayerNet* init = nullptr;  ///< whose init_plain those are
+  std::vector<double> delta;    ///< 4 n difference entries by slot (A, B, C, unused)
+};
+
+/// Whether the fast path applies: the equispaced circle rule and finite parameters (a diverged
+/// network goes to the direct method, which propagates its NaN).
+bool circle_fast_path(const Quadrature& q, const TwoLayerNet& net) noexcept;
+
+/// Every unit's active set under `rule` into arcs[0..M), trying guesses[j] (if not null) first.
+/// Returns the number of units that had to be scanned over all points (the O(n) fallback).
+int circle_arcs(const Quadrature& q, const TwoLayerNet& net, SignRule rule, Arc* arcs,
+                const Arc* guesses = nullptr);
+
+/// Σ_i w_i (g_Θ(x_i) − t_i)² for a ReLU network; requires circle_fast_path.
+double circle_relu_excess_risk(const Quadrature& q, const CircleGrid& grid, const TwoLayerNet& net,
+                               CircleScratch& scratch);
+
+/// Number of units whose active set (SignRule::Plain) differs between net and init; requires
+/// circle_fast_path for both.
+long long circle_pattern_changes(const Quadrature& q, const CircleGrid& grid, const TwoLayerNet& net,
+                                 const TwoLayerNet& init, CircleScratch& scratch);
+
+}  // namespace ntksweep::model::detail

@@ -1,0 +1,270 @@
+// The error evaluator: the O(M + n) circle path against the direct O(M n) quadrature on trained
+// networks (every training mode, widths 2..16384, γ = 0 and 1), the exact pattern count, edge
+// cases (dead units, huge biases, ρ = 0) and a closed form.
+#include "ntksweep/model/excess_risk.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <memory>
+#include <numbers>
+
+#include "circle_eval.hpp"
+#include "ntksweep/core/rng.hpp"
+#include "ntksweep/model/data.hpp"
+#include "ntksweep/model/schedule.hpp"
+#include "ntksweep/model/sgd.hpp"
+
+namespace ntksweep::model {
+namespace {
+
+constexpr double kRelTol = 1e-12;  // fast vs direct excess risk, relative
+
+std::shared_ptr<const Target> circle_target() {
+  std::vector<double> g(33), phase(33);
+  for (int k = 1; k <= 32; ++k) {
+    g[k] = 0.4 / (k * std::sqrt(static_cast<double>(k)));
+    phase[k] = 0.3 * k;
+  }
+  return std::make_shared<const Target>(Target::circle(g, phase));
+}
+
+NetworkSpec spec(int M, ActivationKind act, TrainedLayers layers, double gamma) {
+  NetworkSpec s;
+  s.dim = 2;
+  s.width = M;
+  s.bias_scale = gamma;
+  s.activation = Activation{act, 10.0};
+  s.train = layers;
+  return s;
+}
+
+// Every unit's arc on the grid against the direct sign test at every point.
+void expect_arcs_exact(const Quadrature& q, const TwoLayerNet& net, detail::SignRule rule) {
+  std::vector<detail::Arc> arcs(net.width());
+  detail::circle_arcs(q, net, rule, arcs.data());
+  const int n = q.size();
+  const double gamma = net.spec().bias_scale;
+  for (int j = 0; j < net.width(); ++j) {
+    const double b0 = net.b_row(0)[j], b1 = net.b_row(1)[j], c = net.c()[j];
+    ASSERT_NE(arcs[j].length, detail::Arc::kIrregular) << j;
+    for (int i = 0; i < n; ++i) {
+      const double x0 = q.coordinate(0)[i], x1 = q.coordinate(1)[i];
+      double z;
+      if (rule == detail::SignRule::Fused) {
+        z = std::fma(gamma, c, std::fma(b1, x1, b0 * x0));
+      } else {
+        z = gamma * c;
+        z += b0 * x0;
+        z += b1 * x1;
+      }
+      const int offset = (i - arcs[j].start + n) % n;
+      ASSERT_EQ(z > 0.0, offset < arcs[j].length) << "unit " << j << " point " << i;
+    }
+  }
+}
+
+double max_rel_seen = 0.0;
+
+void expect_fast_matches_direct(const ErrorEvaluator& eval, const TwoLayerNet& net, const TwoLayerNet& init,
+                                const std::string& what) {
+  const double fast = eval.excess_risk(net), direct = eval.excess_risk_direct(net);
+  const double rel = std::fabs(fast - direct) / direct;
+  max_rel_seen = std::max(max_rel_seen, rel);
+  EXPECT_LE(rel, kRelTol) << what << " fast " << fast << " direct " << direct;
+  EXPECT_EQ(eval.pattern_change(net, init), eval.pattern_change_direct(net, init)) << what;
+}
+
+TEST(ExcessRisk, CircleReluMatchesDirectOnTrainedNetworks) {
+  const auto target = circle_target();
+  const ErrorEvaluator eval(Quadrature::circle(4096), *target);
+  for (const double gamma : {0.0, 1.0})
+    for (const TrainedLayers layers : {TrainedLayers::All, TrainedLayers::Output, TrainedLayers::Input})
+      for (const int M : {2, 16, 256, 1024, 16384})
+        for (const std::uint64_t seed : {1u, 2u}) {
+          const DataStream data(target, NoiseSpec{}, data_key(seed, 0));
+          const auto init = TwoLayerNet::symmetric_init(spec(M, ActivationKind::Relu, layers, gamma), init_key(seed, 0, M));
+          SgdConfig cfg;
+          cfg.schedule = {0.5, 0.5};
+          SgdTrajectory run(init, cfg, data);
+          const std::int64_t horizon = M >= 16384 ? 256 : 4096;
+          for (const std::int64_t t : {std::int64_t(0), std::int64_t(16), horizon}) {
+            run.advance_to(t);
+            const std::string what = "gamma " + std::to_string(gamma) + " " + to_string(layers) + " M " +
+                                     std::to_string(M) + " seed " + std::to_string(seed) + " t " + std::to_string(t);
+            if (t == 0) {
+              // g ≡ 0 exactly; only the order of the sum over points differs from target_norm2.
+              EXPECT_NEAR(eval.excess_risk(run.network()), eval.target_norm2(), 1e-15) << what;
+              continue;
+            }
+            expect_fast_matches_direct(eval, run.network(), run.initial(), what);
+            if (M <= 256) {
+              expect_arcs_exact(eval.quadrature(), run.network(), detail::SignRule::Fused);
+              expect_arcs_exact(eval.quadrature(), run.network(), detail::SignRule::Plain);
+            }
+          }
+        }
+  std::printf("max relative difference fast vs direct: %.3g\n", max_rel_seen);
+}
+
+TEST(ExcessRisk, CircleReluMatchesDirectThroughTrain) {
+  // model::train with the averaged iterate and λ ≠ 0: every checkpoint against the direct sums.
+  const auto target = circle_target();
+  const ErrorEvaluator eval(Quadrature::circle(1024), *target);
+  const DataStream data(target, NoiseSpec{}, data_key(5, 1));
+  const auto init = TwoLayerNet::symmetric_init(spec(512, ActivationKind::Relu, TrainedLayers::All, 1.0), init_key(5, 1, 512));
+  SgdConfig cfg;
+  cfg.schedule = {0.5, 0.5};
+  cfg.lambda = 1e-3;
+  cfg.iterate = IterateKind::Both;
+  SgdTrajectory run(init, cfg, data);
+  const auto steps = checkpoint_steps(1 << 12, 4);
+  const TrajectoryResult r = train(init, cfg, data, eval, steps);
+  ASSERT_EQ(r.checkpoints.size(), steps.size());
+  for (const Checkpoint& cp : r.checkpoints) {
+    run.advance_to(cp.step);
+    EXPECT_NEAR(cp.error, eval.excess_risk_direct(run.network()), kRelTol * cp.error) << cp.step;
+    EXPECT_NEAR(cp.error_average, eval.excess_risk_direct(run.average()), kRelTol * cp.error_average) << cp.step;
+    EXPECT_EQ(cp.pattern_change, eval.pattern_change_direct(run.network(), init)) << cp.step;
+  }
+}
+
+TEST(ExcessRisk, SwishPatternChangeMatchesDirect) {
+  const auto target = circle_target();
+  const ErrorEvaluator eval(Quadrature::circle(2048), *target);
+  for (const double gamma : {0.0, 1.0}) {
+    const DataStream data(target, NoiseSpec{}, data_key(3, 0));
+    const auto init = TwoLayerNet::symmetric_init(spec(1024, ActivationKind::Swish, TrainedLayers::All, gamma), init_key(3, 0, 1024));
+    SgdConfig cfg;
+    cfg.schedule = {1.0, 0.5};
+    SgdTrajectory run(init, cfg, data);
+    for (const std::int64_t t : {1, 64, 4096}) {
+      run.advance_to(t);
+      const double fast = eval.pattern_change(run.network(), init);
+      EXPECT_EQ(fast, eval.pattern_change_direct(run.network(), init)) << t;
+      if (t == 4096) {
+        EXPECT_GT(fast, 0.0);  // the test sees changes
+      }
+    }
+  }
+}
+
+// A network set by hand: unit j's (a, b, c) given directly.
+TwoLayerNet hand_net(int M, double gamma, const std::function<void(TwoLayerNet&, int)>& set) {
+  auto net = TwoLayerNet::symmetric_init(spec(M, ActivationKind::Relu, TrainedLayers::All, gamma), init_key(1, 0, M));
+  for (int j = 0; j < M; ++j) set(net, j);
+  return net;
+}
+
+TEST(ExcessRisk, EdgeCasesMatchDirect) {
+  const auto target = circle_target();
+  const ErrorEvaluator eval(Quadrature::circle(1000), *target);  // n not a power of two
+  const auto init = hand_net(8, 1.0, [](TwoLayerNet&, int) {});
+  core::CounterRng rng(core::make_key(core::Domain::TestSet, {77}), 0);
+  const std::vector<std::pair<std::string, TwoLayerNet>> cases = {
+      {"all dead", hand_net(8, 1.0, [](TwoLayerNet& n, int j) { n.c()[j] = -2.0 - j; })},
+      {"all on", hand_net(8, 1.0, [](TwoLayerNet& n, int j) { n.c()[j] = 2.0 + j; })},
+      {"huge biases", hand_net(8, 1.0, [](TwoLayerNet& n, int j) { n.c()[j] = (j % 2 ? 1e200 : -1e200); })},
+      {"rho zero", hand_net(8, 1.0, [](TwoLayerNet& n, int j) {
+         n.b_row(0)[j] = n.b_row(1)[j] = 0.0;
+         n.c()[j] = j % 3 - 1.0;
+       })},
+      {"gamma zero rho zero", hand_net(8, 0.0, [](TwoLayerNet& n, int j) { n.b_row(0)[j] = n.b_row(1)[j] = 0.0; })},
+      // |γc| = ρ: tangent arcs, a single point or all but one (scanned).
+      {"tangent", hand_net(8, 1.0, [](TwoLayerNet& n, int j) {
+         const double phi = 2.0 * std::numbers::pi * (37 * j) / 1000;
+         n.b_row(0)[j] = std::cos(phi);
+         n.b_row(1)[j] = std::sin(phi);
+         n.c()[j] = j % 2 ? -1.0 : 1.0;
+       })},
+      // Arcs narrower than a grid step, between two grid points.
+      {"narrow", hand_net(8, 1.0, [](TwoLayerNet& n, int j) {
+         const double phi = 2.0 * std::numbers::pi * (37 * j + 0.5) / 1000;
+         n.b_row(0)[j] = std::cos(phi);
+         n.b_row(1)[j] = std::sin(phi);
+         n.c()[j] = -(1.0 - 1e-7) * (j % 2 ? 1.0 : -1.0);
+       })},
+      // Arc ends exactly on grid points (z = 0 up to rounding there).
+      {"ends on grid", hand_net(8, 1.0, [](TwoLayerNet& n, int j) {
+         n.b_row(0)[j] = 1.0;
+         n.b_row(1)[j] = 0.0;
+         n.c()[j] = -std::cos(2.0 * std::numbers::pi * (50 * j + 25) / 1000);
+       })},
+      {"random", hand_net(8, 1.0, [&](TwoLayerNet& n, int j) {
+         n.a()[j] = rng.normal();
+         n.b_row(0)[j] = rng.normal();
+         n.b_row(1)[j] = rng.normal();
+         n.c()[j] = rng.normal();
+       })},
+  };
+  for (const auto& [what, net] : cases) {
+    const double fast = eval.excess_risk(net), direct = eval.excess_risk_direct(net);
+    EXPECT_LE(std::fabs(fast - direct), kRelTol * direct) << what;
+    EXPECT_EQ(eval.pattern_change(net, init), eval.pattern_change_direct(net, init)) << what;
+    EXPECT_EQ(eval.pattern_change(init, net), eval.pattern_change_direct(init, net)) << what;
+    if (what != "huge biases") {
+      expect_arcs_exact(eval.quadrature(), net, detail::SignRule::Fused);
+      expect_arcs_exact(eval.quadrature(), net, detail::SignRule::Plain);
+    }
+  }
+}
+
+TEST(ExcessRisk, WidthTwoMatchesDirect) {
+  const auto target = circle_target();
+  const ErrorEvaluator eval(Quadrature::circle(4096), *target);
+  const auto init = hand_net(2, 1.0, [](TwoLayerNet&, int) {});
+  for (int k = 0; k < 200; ++k) {
+    const double phi = 0.0123 * k;
+    const auto net = hand_net(2, 1.0, [&](TwoLayerNet& n, int j) {
+      n.b_row(0)[j] = std::cos(phi + j);
+      n.b_row(1)[j] = std::sin(phi + j);
+      n.c()[j] = 0.01 * k - 1.0;
+      n.a()[j] = j ? -0.7 : 1.3;
+    });
+    const double fast = eval.excess_risk(net), direct = eval.excess_risk_direct(net);
+    EXPECT_LE(std::fabs(fast - direct), kRelTol * direct) << k;
+    EXPECT_EQ(eval.pattern_change(net, init), eval.pattern_change_direct(net, init)) << k;
+  }
+}
+
+TEST(ExcessRisk, SingleUnitClosedForm) {
+  // g(φ) = max(cos φ, 0) against a zero target: (1/n) Σ_{cos φ_i > 0} cos² φ_i = 1/4 exactly for
+  // n ≡ 0 mod 4 (half of Σ_i cos² φ_i = n/2), the ∫ max(cos φ, 0)² dφ/2π of the continuum.
+  const Target zero = Target::circle({0.0}, {0.0});
+  const int n = 4096;
+  const ErrorEvaluator eval(Quadrature::circle(n), zero);
+  auto net = hand_net(2, 0.0, [](TwoLayerNet& m, int j) {
+    m.b_row(0)[j] = 1.0;
+    m.b_row(1)[j] = 0.0;
+    m.a()[j] = j == 0 ? std::sqrt(2.0) : 0.0;  // × 1/√M = 1
+  });
+  // Points with cos φ_i > 0: i in (−n/4, n/4); Σ cos² φ_i over them / n = 1/4 exactly (n/4 even).
+  EXPECT_NEAR(eval.excess_risk(net), 0.25, 1e-15);
+  std::vector<detail::Arc> arcs(2);
+  detail::circle_arcs(eval.quadrature(), net, detail::SignRule::Fused, arcs.data());
+  EXPECT_EQ(arcs[0].start, 3 * n / 4 + 1);  // φ = −π/2 + one step
+  // φ = π/2 rounded has cos = +6e-17 (on), φ = 3π/2 rounded −1.8e-16 (off): n/2 points.
+  EXPECT_EQ(arcs[0].length, n / 2);
+}
+
+TEST(ExcessRisk, FewUnitsNeedTheScan) {
+  // The arc ends come from the angle; the O(n) scan is for degenerate units only.
+  const auto target = circle_target();
+  const DataStream data(target, NoiseSpec{}, data_key(8, 0));
+  const int M = 4096;
+  const auto init = TwoLayerNet::symmetric_init(spec(M, ActivationKind::Relu, TrainedLayers::All, 1.0), init_key(8, 0, M));
+  SgdTrajectory run(init, SgdConfig{}, data);
+  run.advance_to(1000);
+  const Quadrature q = Quadrature::circle(4096);
+  std::vector<detail::Arc> arcs(M);
+  EXPECT_LE(detail::circle_arcs(q, run.network(), detail::SignRule::Fused, arcs.data()), M / 1000);
+  // Guesses (here the initial network's arcs) are only tried: the result is the same.
+  std::vector<detail::Arc> guesses(M), guessed(M);
+  detail::circle_arcs(q, init, detail::SignRule::Fused, guesses.data());
+  detail::circle_arcs(q, run.network(), detail::SignRule::Fused, guessed.data(), guesses.data());
+  EXPECT_EQ(guessed, arcs);
+}
+
+}  // namespace
+}  // namespace ntksweep::model
