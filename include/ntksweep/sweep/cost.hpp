@@ -4,7 +4,8 @@
 //
 //   network  (model = network | both)
 //     steps        T · M · (d+2)                         one pass over the units per SGD step
-//     evaluations  n_eval · Q · M · (d+2)                Q = eval.quadrature points,
+//     evaluations  n_eval · Q · M · (d+2)                Q = quadrature_points(config, activation),
+//                  (ReLU on the circle: Q = kCircleReluPoints, its O(M + n) evaluation's cost)
 //                  n_eval = |checkpoint_steps(T, eval.checkpoints, report_steps)|
 //                           × (2 when iterate = both: last and averaged iterate)
 //   kernel   (model = kernel | both)
@@ -37,6 +38,8 @@ struct TaskCost {
 extern const double kEvaluationWeight;
 /// Speed of network SGD steps relative to kernel-reference work, per multiply-add (cost.cpp).
 extern const double kKernelWeight;
+/// Direct-quadrature points that cost as much as one O(M + n) ReLU evaluation on the circle.
+extern const double kCircleReluPoints;
 /// Step-equivalent multiply-adds per second of one core running one task (cost.cpp).
 extern const double kMultiplyAddsPerSecond;
 
