@@ -153,12 +153,16 @@ SweepEnd run_master(const Environment& env, const std::vector<std::int64_t>& ord
     last_tick = Clock::now();
   };
 
+  // A finished task's rank gets its next task before the result is written (journal fdatasync,
+  // HDF5), so that no rank waits for the disk: the write overlaps the next task's compute.
   while (true) {
     bool active = false;
-    if (auto r = local.take()) {
-      accept(std::move(*r));
+    std::optional<sweep::TaskResult> local_result = local.take();
+    if (local_result) {
       active = true;
+      if (handing_out()) local.submit(order[next++]);
     }
+    std::optional<sweep::TaskResult> remote_result;
     int flag = 0;
     MPI_Status status;
     check(MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &status), "MPI_Iprobe");
@@ -170,7 +174,7 @@ SweepEnd run_master(const Environment& env, const std::vector<std::int64_t>& ord
       std::vector<std::byte> buffer(static_cast<std::size_t>(count));
       check(MPI_Recv(buffer.data(), count, MPI_BYTE, src, status.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE),
             "MPI_Recv");
-      if (status.MPI_TAG == kResult) accept(sweep::decode(buffer));
+      if (status.MPI_TAG == kResult) remote_result = sweep::decode(buffer);
       busy[src] = 0;
       if (handing_out()) {
         send_id(kAssign, order[next++], src);
@@ -180,6 +184,8 @@ SweepEnd run_master(const Environment& env, const std::vector<std::int64_t>& ord
         ++workers_stopped;
       }
     }
+    if (local_result) accept(std::move(*local_result));
+    if (remote_result) accept(std::move(*remote_result));
     if (!stopping && (stopped_or(hooks.stop_new_work) || stopped_or(hooks.cancel_now))) stopping = true;
     if (stopping && !cancel_sent && stopped_or(hooks.cancel_now)) {
       cancel_sent = true;
