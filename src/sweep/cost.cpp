@@ -6,24 +6,23 @@
 
 namespace ntksweep::sweep {
 
-// Calibration (2026-11-29, on this 2-core development machine: Release, -march=native; other
-// builds were running, so CPU (user) time was used and the constants hold to about ±15%):
-//   steps only, model::train with Q = 16:  M = 256, T = 2^20: 3.0e8;  M = 4096, T = 2^17:
-//       3.6e8 – 3.9e8;  M = 65536, T = 2^13: 3.1e8 multiply-adds of T·M·(d+2) per second;
-//       `ntksweep train` M = 4096, T = 2^18: 12.4 s user against 12.3 s predicted.
-//   evaluations only (T = 16, Q = 4096 – 65536, M = 4096 and 65536): 7.4e8 – 9.3e8;
-//       `ntksweep train` M = 4096, T = 16, Q = 65536, 16 checkpoints: 19.2 s against 20.6 s.
-//   kernel reference on the circle (`ntksweep train`, model = kernel, kmax = 512, T = 2^20):
-//       1.07e9 multiply-adds of T·(2·kmax+1) in 2.4 s user = 4.5e8 per second.
-// An SGD step does about 12 ns of work per unit at d = 2 (σ, σ', gradient and a write of every
-// weight) against about 5 ns for an evaluation per unit and point. Recalibrate when the SGD
-// kernel changes: time one step-dominated and one evaluation-dominated `ntksweep train` and
-// set the constants to the measured rates. The dependence on d (the factor d+2, and (K+1)²
-// coefficients of the kernel reference on S²) is not measured.
-const double kMultiplyAddsPerSecond = 3.5e8;
-const double kEvaluationWeight = 0.42;  // 3.5e8 / 8.3e8
-const double kKernelWeight = 0.78;      // 3.5e8 / 4.5e8
-const double kCircleReluPoints = 256.0;  // 2026-11-30: error + pattern ≈ 100 steps per checkpoint
+// Calibration (2026-11-30, this 2-core development machine, Release, -march=native, user time of
+// `ntksweep train` with the default target, kmax = 512; re-measure when a kernel changes):
+//   swish steps  M = 4096, T = 2^18, Q = 16: 4.29e9 multiply-adds of T·M·(d+2) in 1.50 s = 2.9e9/s;
+//                M = 256, T = 2^20: 1.07e9 in 0.54 s = 2.0e9/s (the sample draw weighs more)
+//   relu steps   M = 4096, T = 2^18: 0.40 s = 1.07e10/s, 0.27 of swish's time per multiply-add
+//   swish evaluations  M = 4096, T = 16, Q = 65536, 13 checkpoints: 1.40e10 in 3.26 s = 4.3e9/s
+//   relu evaluations (direct, d = 3, Q = 66248): 1.76e10 in 0.77 s = 2.3e10/s, 0.19 of swish's
+//   ReLU on the circle (O(M + Q) path): error + pattern ≈ 100 relu steps per checkpoint at
+//       Q = 4096 = the cost of ~210 direct relu points; 256 is used.
+//   kernel reference on the circle (model = kernel, kmax = 512, T = 2^20): 4.5e8/s (2026-11-29).
+// The session-1 constants (3.5e8/s) predated the vectorised SGD pass and were 5-8x pessimistic.
+const double kMultiplyAddsPerSecond = 2.9e9;
+const double kEvaluationWeight = 0.67;   // 2.9e9 / 4.3e9
+const double kKernelWeight = 6.4;        // 2.9e9 / 4.5e8
+const double kReluStepFactor = 0.27;
+const double kReluEvaluationFactor = 0.19;
+const double kCircleReluPoints = 256.0;
 
 double TaskCost::total() const noexcept {
   return steps + kEvaluationWeight * evaluations + kKernelWeight * kernel;
@@ -39,12 +38,12 @@ TaskCost task_cost_parts(const Task& task, const StudyConfig& config) {
   if (kind == ModelKind::Network || kind == ModelKind::Both) {
     const double per_pass = static_cast<double>(task.width) * (d + 2.0);
     const double n_iterates = config.sgd.iterate == model::IterateKind::Both ? 2.0 : 1.0;
-    cost.steps = t * per_pass;
-    // ReLU on the circle is evaluated in O(M + Q) (model/circle_eval.hpp): measured at about
-    // 100 steps per checkpoint for Q = 4096, as much as 256 points of the direct O(M Q) method.
-    const bool circle_relu = config.problem.dim == 2 && task.activation == model::ActivationKind::Relu;
-    const double points = circle_relu ? kCircleReluPoints : quadrature_points(config, task.activation);
-    cost.evaluations = n_ckpt * n_iterates * points * per_pass;
+    // ReLU's multiply-adds are cheaper than swish's (no logistic), and on the circle its
+    // evaluation is O(M + Q) (model/circle_eval.hpp), as much as kCircleReluPoints direct points.
+    const bool relu = task.activation == model::ActivationKind::Relu;
+    const double points = relu && config.problem.dim == 2 ? kCircleReluPoints : quadrature_points(config, task.activation);
+    cost.steps = t * per_pass * (relu ? kReluStepFactor : 1.0);
+    cost.evaluations = n_ckpt * n_iterates * points * per_pass * (relu ? kReluEvaluationFactor : 1.0);
   }
   if (kind == ModelKind::Kernel || kind == ModelKind::Both) {
     // Dimension of the harmonics of degree ≤ kmax: the coefficients kernel SGD updates per step.

@@ -36,16 +36,17 @@ TEST(Cost, NetworkStepsAndEvaluationsFollowTheFormula) {
 
 // ReLU on the circle is evaluated in O(M + n): its evaluations cost kCircleReluPoints direct points
 // per checkpoint whatever eval.quadrature is; swish and d ≥ 3 pay Q.
-TEST(Cost, ReluOnTheCircleEvaluatesAtTheFastPathsCost) {
+TEST(Cost, ReluIsCheaperAndOnTheCircleEvaluatesAtTheFastPathsCost) {
   StudyConfig c;
   c.eval.checkpoints = 4;
   c.eval.quadrature = 1000;
   Task t = task_of(256, 1 << 12, {});
   t.activation = model::ActivationKind::Relu;
   const auto n_ckpt = static_cast<double>(model::checkpoint_steps(1 << 12, 4, {}).size());
-  EXPECT_EQ(task_cost_parts(t, c).evaluations, n_ckpt * kCircleReluPoints * 256.0 * 4.0);
+  EXPECT_EQ(task_cost_parts(t, c).evaluations, n_ckpt * kCircleReluPoints * 256.0 * 4.0 * kReluEvaluationFactor);
+  EXPECT_EQ(task_cost_parts(t, c).steps, 4096.0 * 256.0 * 4.0 * kReluStepFactor);
   c.problem.dim = 3;
-  EXPECT_EQ(task_cost_parts(t, c).evaluations, n_ckpt * 1000.0 * 256.0 * 5.0);
+  EXPECT_EQ(task_cost_parts(t, c).evaluations, n_ckpt * 1000.0 * 256.0 * 5.0 * kReluEvaluationFactor);
 }
 
 TEST(Cost, DimensionEntersAsDPlusTwo) {

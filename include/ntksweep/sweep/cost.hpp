@@ -3,9 +3,11 @@
 // Per task of horizon T and width M on S^(d−1), in multiply-adds:
 //
 //   network  (model = network | both)
-//     steps        T · M · (d+2)                         one pass over the units per SGD step
-//     evaluations  n_eval · Q · M · (d+2)                Q = quadrature_points(config, activation),
+//     steps        T · M · (d+2) · f_step                one pass over the units per SGD step
+//     evaluations  n_eval · Q · M · (d+2) · f_eval       Q = quadrature_points(config, activation),
 //                  (ReLU on the circle: Q = kCircleReluPoints, its O(M + n) evaluation's cost)
+//                  f = 1 for swish; ReLU, without the logistic, kReluStepFactor and
+//                  kReluEvaluationFactor (its multiply-adds are that much faster)
 //                  n_eval = |checkpoint_steps(T, eval.checkpoints, report_steps)|
 //                           × (2 when iterate = both: last and averaged iterate)
 //   kernel   (model = kernel | both)
@@ -40,6 +42,9 @@ extern const double kEvaluationWeight;
 extern const double kKernelWeight;
 /// Direct-quadrature points that cost as much as one O(M + n) ReLU evaluation on the circle.
 extern const double kCircleReluPoints;
+/// Time of a ReLU step's (evaluation's) multiply-add relative to swish's (cost.cpp).
+extern const double kReluStepFactor;
+extern const double kReluEvaluationFactor;
 /// Step-equivalent multiply-adds per second of one core running one task (cost.cpp).
 extern const double kMultiplyAddsPerSecond;
 
