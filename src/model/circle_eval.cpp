@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cassert>
 #include <cstring>
 #include <cmath>
 #include <numbers>
@@ -52,20 +53,11 @@ constexpr int kChunk = 256;  // units whose arc guesses are computed together (s
   return r > x ? r - 1.0 : r;
 }
 
-// z_j(x_i) > 0 with the rounding of the method that `Rule` stands for.
-template <SignRule Rule>
-[[gnu::always_inline]] inline bool active(double b0, double b1, double gamma, double c, double gc, double x0,
+// z_j(x_i) > 0 with the SGD pass's rounding: b_0 x_0, then + b_1 x_1 and + γc by FMA (the
+// direct quadrature and the direct pattern comparison round alike).
+[[gnu::always_inline]] inline bool active(double b0, double b1, double gamma, double c, double x0,
                                           double x1) noexcept {
-  if constexpr (Rule == SignRule::Fused) {
-    return std::fma(gamma, c, std::fma(b1, x1, b0 * x0)) > 0.0;
-  } else {
-    (void)gamma;
-    (void)c;
-    double z = gc;
-    z += b0 * x0;
-    z += b1 * x1;
-    return z > 0.0;
-  }
+  return std::fma(gamma, c, std::fma(b1, x1, b0 * x0)) > 0.0;
 }
 
 // First guesses for the arcs of units [first, first + len): start in [0, n) and length in
@@ -74,7 +66,7 @@ template <SignRule Rule>
 //
 // Bound: the rounded z differs from b_0 cos φ + b_1 sin φ + γc by a few ulp of |b_0| + |b_1| + |γc|
 // (grid coordinates, products, sums), so γc − ρ > 1e-12 (|b_0| + |b_1| + |γc|) means active
-// everywhere and γc + ρ < −1e-12 (…) nowhere, under either SignRule.
+// everywhere and γc + ρ < −1e-12 (…) nowhere.
 NTKSWEEP_HOT_CLONES void guess_arcs(const double* __restrict B0, const double* __restrict B1,
                                     const double* __restrict C, double gamma, int n, int len,
                                     double* __restrict start, double* __restrict length) {
@@ -117,13 +109,11 @@ NTKSWEEP_HOT_CLONES void guess_arcs(const double* __restrict B0, const double* _
 }
 
 // The active set of one unit from all n points: one run, nowhere, everywhere, or irregular.
-template <SignRule Rule>
-Arc scan_arc(const double* x0, const double* x1, int n, double b0, double b1, double gamma, double c,
-             double gc) noexcept {
+Arc scan_arc(const double* x0, const double* x1, int n, double b0, double b1, double gamma, double c) noexcept {
   int count = 0, starts = 0, first_start = 0;
-  bool prev = active<Rule>(b0, b1, gamma, c, gc, x0[n - 1], x1[n - 1]);
+  bool prev = active(b0, b1, gamma, c, x0[n - 1], x1[n - 1]);
   for (int i = 0; i < n; ++i) {
-    const bool on = active<Rule>(b0, b1, gamma, c, gc, x0[i], x1[i]);
+    const bool on = active(b0, b1, gamma, c, x0[i], x1[i]);
     count += on;
     if (on && !prev) {
       if (starts++ == 0) first_start = i;
@@ -139,20 +129,18 @@ Arc scan_arc(const double* x0, const double* x1, int n, double b0, double b1, do
 // Whether arc = {s, L}, 1 ≤ L ≤ n − 1, is the unit's active set: s on and s − 1 off (a run starts
 // at s), s + L − 1 on and s + L off (it ends there). With one run these four tests pin it down.
 // The grid is read interleaved here, xy[2i] = x_0i, xy[2i + 1] = x_1i: one cache line per test.
-template <SignRule Rule>
 [[gnu::always_inline]] inline bool arc_checks(const double* xy, int n, Arc arc, double b0, double b1, double gamma,
-                                              double c, double gc) noexcept {
+                                              double c) noexcept {
   const int s = arc.start, L = arc.length;
   if (L < 1 || L > n - 1) return false;
   const int before = s == 0 ? n - 1 : s - 1;
   int last = s + L - 1, after = s + L;
   last = last >= n ? last - n : last;
   after = after >= n ? after - n : after;
-  const auto on = [&](int i) { return active<Rule>(b0, b1, gamma, c, gc, xy[2 * i], xy[2 * i + 1]); };
+  const auto on = [&](int i) { return active(b0, b1, gamma, c, xy[2 * i], xy[2 * i + 1]); };
   return on(s) && !on(before) && on(last) && !on(after);
 }
 
-template <SignRule Rule>
 int arcs_impl(const Quadrature& q, const double* xy, const TwoLayerNet& net, Arc* arcs, const Arc* guesses) {
   const int n = q.size(), M = net.width();
   const double gamma = net.spec().bias_scale;
@@ -172,8 +160,7 @@ int arcs_impl(const Quadrature& q, const double* xy, const TwoLayerNet& net, Arc
       pending = 0;
       for (int l = 0; l < len; ++l) {
         const int j = first + l;
-        const double c = C[j];
-        done[l] = arc_checks<Rule>(xy, n, guesses[j], B0[j], B1[j], gamma, c, gamma * c);
+        done[l] = arc_checks(xy, n, guesses[j], B0[j], B1[j], gamma, C[j]);
         if (done[l]) arcs[j] = guesses[j];
         pending += !done[l];
       }
@@ -185,14 +172,14 @@ int arcs_impl(const Quadrature& q, const double* xy, const TwoLayerNet& net, Arc
     for (int l = 0; l < len; ++l) {
       if (done[l]) continue;
       const int j = first + l;
-      const double b0 = B0[j], b1 = B1[j], c = C[j], gc = gamma * c;
+      const double b0 = B0[j], b1 = B1[j], c = C[j];
       const Arc guess{static_cast<std::int32_t>(start[l]), static_cast<std::int32_t>(length[l])};
       if (guess.start >= 0 && (guess.length == 0 || guess.length == n)) {
         arcs[j] = guess;  // proven by the bound in guess_arcs
-      } else if (guess.start >= 0 && arc_checks<Rule>(xy, n, guess, b0, b1, gamma, c, gc)) {
+      } else if (guess.start >= 0 && arc_checks(xy, n, guess, b0, b1, gamma, c)) {
         arcs[j] = guess;
       } else {
-        arcs[j] = scan_arc<Rule>(x0, x1, n, b0, b1, gamma, c, gc);
+        arcs[j] = scan_arc(x0, x1, n, b0, b1, gamma, c);
         ++scanned;
       }
     }
@@ -244,7 +231,7 @@ void add_unit(const Delta& delta, const Quadrature& q, const TwoLayerNet& net, i
   // Several runs: each one from its first point up to the next point that is off.
   const double* x0 = q.coordinate(0);
   const double* x1 = q.coordinate(1);
-  const auto on = [&](int i) { return active<SignRule::Fused>(b0, b1, gamma, c, gc, x0[i % n], x1[i % n]); };
+  const auto on = [&](int i) { return active(b0, b1, gamma, c, x0[i % n], x1[i % n]); };
   for (int i = 0; i < n; ++i)
     if (on(i) && !on(i + n - 1)) {
       int e = i + 1;
@@ -379,24 +366,38 @@ CircleGrid::CircleGrid(const Quadrature& q, const std::vector<double>& target_va
   }
 }
 
-int circle_arcs(const Quadrature& q, const TwoLayerNet& net, SignRule rule, Arc* arcs, const Arc* guesses) {
+int circle_arcs(const Quadrature& q, const TwoLayerNet& net, Arc* arcs, const Arc* guesses) {
   const CircleGrid grid(q, std::vector<double>(std::size_t(q.size()), 0.0));
-  return rule == SignRule::Fused ? arcs_impl<SignRule::Fused>(q, grid.xy.data(), net, arcs, guesses)
-                                 : arcs_impl<SignRule::Plain>(q, grid.xy.data(), net, arcs, guesses);
+  return arcs_impl(q, grid.xy.data(), net, arcs, guesses);
+}
+
+void circle_arcs_of(const Quadrature& q, const CircleGrid& grid, const TwoLayerNet& net, CircleScratch& scratch) {
+  // No guesses from the last checkpoint: measured, about 2/3 of the arc ends move by a grid step
+  // or more between checkpoints (8 per decade, n = 4096), and a failed check costs more than the
+  // vectorised angle guess it would save.
+  scratch.arcs.resize(std::size_t(net.width()));
+  arcs_impl(q, grid.xy.data(), net, scratch.arcs.data(), nullptr);
 }
 
 double circle_relu_excess_risk(const Quadrature& q, const CircleGrid& grid, const TwoLayerNet& net,
                                CircleScratch& scratch) {
+  circle_arcs_of(q, grid, net, scratch);
+  return circle_relu_excess_risk_from_arcs(q, grid, net, scratch);
+}
+
+long long circle_pattern_changes(const Quadrature& q, const CircleGrid& grid, const TwoLayerNet& net,
+                                 const TwoLayerNet& init, CircleScratch& scratch) {
+  circle_arcs_of(q, grid, net, scratch);
+  return circle_pattern_changes_from_arcs(q, grid, net, init, scratch);
+}
+
+double circle_relu_excess_risk_from_arcs(const Quadrature& q, const CircleGrid& grid, const TwoLayerNet& net,
+                                         CircleScratch& scratch) {
   const int n = q.size(), M = net.width();
   const double gamma = net.spec().bias_scale;
   const double inv_sqrt_m = 1.0 / std::sqrt(static_cast<double>(M));
-  // No guesses from the last checkpoint: measured, about 2/3 of the arc ends move by a grid step
-  // or more between checkpoints (8 per decade, n = 4096), and a failed check costs more than the
-  // vectorised angle guess it would save.
-  std::vector<Arc>& arcs = scratch.fused;
-  arcs.resize(std::size_t(M));
-  arcs_impl<SignRule::Fused>(q, grid.xy.data(), net, arcs.data(), nullptr);
-
+  const std::vector<Arc>& arcs = scratch.arcs;
+  assert(arcs.size() == std::size_t(M));
   scratch.delta.assign(4 * std::size_t(n), 0.0);
   const Delta delta{grid, scratch.delta.data()};
   const double* A = net.a();
@@ -441,20 +442,19 @@ double circle_relu_excess_risk(const Quadrature& q, const CircleGrid& grid, cons
                          : sum_squared_residuals1(grid, delta.d, inv_sqrt_m);
 }
 
-long long circle_pattern_changes(const Quadrature& q, const CircleGrid& grid, const TwoLayerNet& net,
-                                 const TwoLayerNet& init, CircleScratch& scratch) {
+long long circle_pattern_changes_from_arcs(const Quadrature& q, const CircleGrid& grid, const TwoLayerNet& net,
+                                           const TwoLayerNet& init, CircleScratch& scratch) {
   const int n = q.size(), M = net.width();
   const double gamma = net.spec().bias_scale;
   const std::size_t m = std::size_t(M);
-  if (scratch.init != &init || scratch.init_plain.size() != m) {
-    scratch.init_plain.resize(m);
-    arcs_impl<SignRule::Plain>(q, grid.xy.data(), init, scratch.init_plain.data(), nullptr);
+  assert(scratch.arcs.size() == m);
+  if (scratch.init != &init || scratch.init_arcs.size() != m) {
+    scratch.init_arcs.resize(m);
+    arcs_impl(q, grid.xy.data(), init, scratch.init_arcs.data(), nullptr);
     scratch.init = &init;
   }
-  scratch.plain.resize(m);
-  arcs_impl<SignRule::Plain>(q, grid.xy.data(), net, scratch.plain.data(), nullptr);
-  const std::vector<Arc>& now = scratch.plain;
-  const std::vector<Arc>& then = scratch.init_plain;
+  const std::vector<Arc>& now = scratch.arcs;
+  const std::vector<Arc>& then = scratch.init_arcs;
   const double* x0 = q.coordinate(0);
   const double* x1 = q.coordinate(1);
   long long changed = 0;
@@ -463,12 +463,11 @@ long long circle_pattern_changes(const Quadrature& q, const CircleGrid& grid, co
       changed += now[j] != then[j];
       continue;
     }
-    const double b0 = net.b_row(0)[j], b1 = net.b_row(1)[j], c = net.c()[j], gc = gamma * c;
-    const double i0 = init.b_row(0)[j], i1 = init.b_row(1)[j], ic = init.c()[j], igc = gamma * ic;
+    const double b0 = net.b_row(0)[j], b1 = net.b_row(1)[j], c = net.c()[j];
+    const double i0 = init.b_row(0)[j], i1 = init.b_row(1)[j], ic = init.c()[j];
     bool differs = false;
     for (int i = 0; i < n && !differs; ++i)
-      differs = active<SignRule::Plain>(b0, b1, gamma, c, gc, x0[i], x1[i]) !=
-                active<SignRule::Plain>(i0, i1, gamma, ic, igc, x0[i], x1[i]);
+      differs = active(b0, b1, gamma, c, x0[i], x1[i]) != active(i0, i1, gamma, ic, x0[i], x1[i]);
     changed += differs;
   }
   return changed;

@@ -11,13 +11,17 @@
 // (compensated), they give the network on every grid point in O(M + n) instead of O(M n).
 //
 // Exactness: each arc end comes from an angle (a polynomial atan2, no libm) and is then checked by
-// evaluating z at the neighbouring grid points with the same arithmetic as the direct method
-// (SignRule), so "active at i" is exactly the direct test z > 0 wherever the direct active set is
-// one run of points. That holds because two grid points whose rounded z could both lie within the
-// rounding error (~1e-14 ρ) of zero are neighbours straddling the tangent point, while any other
-// pair differs in z by at least ~ρ(2π/n)²/2 ≫ 1e-14 ρ. A unit whose ends do not check out (an arc
+// evaluating z at the neighbouring grid points with the SGD pass's own arithmetic,
+// fma(γ, c, fma(b_1, x_1, b_0·x_0)) > 0 — the one sign rule of the error and the pattern change —
+// so "active at i" is exactly the direct test wherever the direct active set is one run of
+// points. That holds because two grid points whose rounded z could both lie within the rounding
+// error (~1e-14 ρ) of zero are neighbours straddling the tangent point, while any other pair
+// differs in z by at least ~ρ(2π/n)²/2 ≫ 1e-14 ρ. A unit whose ends do not check out (an arc
 // shorter than a grid step, a hole narrower than one, ρ = 0) is scanned over all n points, O(n),
 // and may then have any active set: such units are summed run by run.
+//
+// A checkpoint computes the network's arcs once (circle_arcs_of) and takes both the ReLU error and
+// the pattern change from them (the initial network's arcs are computed once per trajectory).
 #pragma once
 
 #include <cstdint>
@@ -27,12 +31,6 @@
 #include "ntksweep/model/quadrature.hpp"
 
 namespace ntksweep::model::detail {
-
-/// Which rounding of z_j(x_i) decides "unit j is active at point i" (z > 0).
-enum class SignRule {
-  Fused,  ///< fma(γ, c, fma(b_1, x_1, b_0·x_0)): the error quadrature and the SGD pass
-  Plain,  ///< (γ·c + b_0·x_0) + b_1·x_1 without FMA: pattern_change's rule
-};
 
 /// A unit's active set on the n-point grid: points start, start + 1, …, start + length − 1 (mod n).
 /// length = 0: nowhere, length = n: everywhere (start = 0 in both); length = kIrregular: not one
@@ -59,10 +57,9 @@ struct CircleGrid {
 /// One trajectory's evaluation state: the initial network's arcs and scratch. Speeds evaluation
 /// up; never changes a result.
 struct CircleScratch {
-  std::vector<Arc> fused;       ///< scratch: arcs under SignRule::Fused
-  std::vector<Arc> plain;       ///< scratch: arcs under SignRule::Plain
-  std::vector<Arc> init_plain;  ///< the initial network's, under SignRule::Plain
-  const TwoLayerNet* init = nullptr;  ///< whose init_plain those are
+  std::vector<Arc> arcs;        ///< the last evaluated network's arcs (circle_arcs_of)
+  std::vector<Arc> init_arcs;   ///< the initial network's
+  const TwoLayerNet* init = nullptr;  ///< whose init_arcs those are
   std::vector<double> delta;    ///< 4 n difference entries by slot (A, B, C, unused)
 };
 
@@ -70,17 +67,29 @@ struct CircleScratch {
 /// network goes to the direct method, which propagates its NaN).
 bool circle_fast_path(const Quadrature& q, const TwoLayerNet& net) noexcept;
 
-/// Every unit's active set under `rule` into arcs[0..M), trying guesses[j] (if not null) first.
-/// Returns the number of units that had to be scanned over all points (the O(n) fallback).
-int circle_arcs(const Quadrature& q, const TwoLayerNet& net, SignRule rule, Arc* arcs,
-                const Arc* guesses = nullptr);
+/// Every unit's active set (z > 0 with the SGD pass's rounding) into arcs[0..M), trying
+/// guesses[j] (if not null) first. Returns the number of units that had to be scanned over all
+/// points (the O(n) fallback).
+int circle_arcs(const Quadrature& q, const TwoLayerNet& net, Arc* arcs, const Arc* guesses = nullptr);
 
-/// Σ_i w_i (g_Θ(x_i) − t_i)² for a ReLU network; requires circle_fast_path.
+/// net's arcs into scratch.arcs, for the *_from_arcs functions; requires circle_fast_path.
+void circle_arcs_of(const Quadrature& q, const CircleGrid& grid, const TwoLayerNet& net, CircleScratch& scratch);
+
+/// Σ_i w_i (g_Θ(x_i) − t_i)² for a ReLU network whose arcs are in scratch.arcs.
+double circle_relu_excess_risk_from_arcs(const Quadrature& q, const CircleGrid& grid, const TwoLayerNet& net,
+                                         CircleScratch& scratch);
+
+/// Number of units whose active set differs between net (its arcs in scratch.arcs) and init (arcs
+/// computed on first use and kept while `init` is the same object); requires circle_fast_path for
+/// init.
+long long circle_pattern_changes_from_arcs(const Quadrature& q, const CircleGrid& grid, const TwoLayerNet& net,
+                                           const TwoLayerNet& init, CircleScratch& scratch);
+
+/// circle_arcs_of, then circle_relu_excess_risk_from_arcs.
 double circle_relu_excess_risk(const Quadrature& q, const CircleGrid& grid, const TwoLayerNet& net,
                                CircleScratch& scratch);
 
-/// Number of units whose active set (SignRule::Plain) differs between net and init; requires
-/// circle_fast_path for both.
+/// circle_arcs_of, then circle_pattern_changes_from_arcs.
 long long circle_pattern_changes(const Quadrature& q, const CircleGrid& grid, const TwoLayerNet& net,
                                  const TwoLayerNet& init, CircleScratch& scratch);
 

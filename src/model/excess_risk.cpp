@@ -85,36 +85,37 @@ NTKSWEEP_HOT_CLONES void block_outputs_any(const TwoLayerNet& net, const double*
     block_outputs_dispatch<ActivationKind::Swish>(net, x, n, out);
 }
 
-// Number of points i < n where sign(z_j(x_i)) ≠ sign(z0_j(x_i)) (sign as u > 0), with z and z0
-// computed as before this file was vectorised (γ c first, then + b_k x_k, no FMA), so the
-// pattern counts are bit-for-bit what they were.
+// Number of points i < n where z_j(x_i) > 0 and z0_j(x_i) > 0 disagree, z and z0 rounded as the
+// SGD pass and block_outputs round them: b_0 x_0, then + b_k x_k by FMA, then + γc by FMA.
 template <int D>
-int block_sign_changes(const double* bj, double gcj, const double* b0j, double gc0j, const double* const* x,
-                       int n, int d_runtime) {
+int block_sign_changes(const double* bj, double cj, const double* b0j, double c0j, double gamma,
+                       const double* const* x, int n, int d_runtime) {
   const int d = D > 0 ? D : d_runtime;
   int diff = 0;
   if constexpr (D > 0) {
     for (int i = 0; i < n; ++i) {
-      double z = gcj, z0 = gc0j;
+      double z = bj[0] * x[0][i], z0 = b0j[0] * x[0][i];
 #pragma GCC unroll 16
-      for (int k = 0; k < D; ++k) {
-        z += bj[k] * x[k][i];
-        z0 += b0j[k] * x[k][i];
+      for (int k = 1; k < D; ++k) {
+        z = std::fma(bj[k], x[k][i], z);
+        z0 = std::fma(b0j[k], x[k][i], z0);
       }
+      z = std::fma(gamma, cj, z);
+      z0 = std::fma(gamma, c0j, z0);
       diff += (z > 0.0) != (z0 > 0.0);
     }
   } else {
     alignas(kLine) double z[kBlock], z0[kBlock];
     for (int i = 0; i < n; ++i) {
-      z[i] = gcj;
-      z0[i] = gc0j;
+      z[i] = bj[0] * x[0][i];
+      z0[i] = b0j[0] * x[0][i];
     }
-    for (int k = 0; k < d; ++k)
+    for (int k = 1; k < d; ++k)
       for (int i = 0; i < n; ++i) {
-        z[i] += bj[k] * x[k][i];
-        z0[i] += b0j[k] * x[k][i];
+        z[i] = std::fma(bj[k], x[k][i], z[i]);
+        z0[i] = std::fma(b0j[k], x[k][i], z0[i]);
       }
-    for (int i = 0; i < n; ++i) diff += (z[i] > 0.0) != (z0[i] > 0.0);
+    for (int i = 0; i < n; ++i) diff += (std::fma(gamma, cj, z[i]) > 0.0) != (std::fma(gamma, c0j, z0[i]) > 0.0);
   }
   return diff;
 }
@@ -161,6 +162,25 @@ double ErrorEvaluator::pattern_change(const TwoLayerNet& net, const TwoLayerNet&
   return pattern_change_direct(net, init);
 }
 
+CheckpointEval ErrorEvaluator::checkpoint(const TwoLayerNet& net, const TwoLayerNet& init, EvalCache& cache) const {
+  // The same branches as excess_risk and pattern_change, so the same values; only the network's
+  // arcs are computed once for both.
+  if (!circle_ || !detail::circle_fast_path(quad_, net))
+    return {excess_risk_direct(net), pattern_change_direct(net, init)};
+  detail::CircleScratch& scratch = *cache.scratch_;
+  detail::circle_arcs_of(quad_, *circle_, net, scratch);
+  CheckpointEval r;
+  r.error = net.spec().activation.kind == ActivationKind::Relu
+                ? detail::circle_relu_excess_risk_from_arcs(quad_, *circle_, net, scratch)
+                : excess_risk_direct(net);
+  r.pattern_change = detail::circle_fast_path(quad_, init)
+                         ? static_cast<double>(detail::circle_pattern_changes_from_arcs(quad_, *circle_, net, init,
+                                                                                         scratch)) /
+                               net.width()
+                         : pattern_change_direct(net, init);
+  return r;
+}
+
 double ErrorEvaluator::excess_risk_direct(const TwoLayerNet& net) const {
   const int n = quad_.size(), d = net.dim();
   const double inv_sqrt_m = 1.0 / std::sqrt(static_cast<double>(net.width()));
@@ -199,17 +219,17 @@ double ErrorEvaluator::pattern_change_direct(const TwoLayerNet& net, const TwoLa
       bj[k] = net.b_row(k)[j];
       b0j[k] = init.b_row(k)[j];
     }
-    const double gcj = gamma * net.c()[j], gc0j = gamma * init.c()[j];
+    const double cj = net.c()[j], c0j = init.c()[j];
     bool differs = false;
     for (int first = 0; first < n && !differs; first += kBlock) {
       const int len = std::min(kBlock, n - first);
       for (int k = 0; k < d; ++k) x[k] = quad_.coordinate(k) + first;
       int diff = 0;
       switch (d) {
-        case 2: diff = block_sign_changes<2>(bj.data(), gcj, b0j.data(), gc0j, x.data(), len, d); break;
-        case 3: diff = block_sign_changes<3>(bj.data(), gcj, b0j.data(), gc0j, x.data(), len, d); break;
-        case 8: diff = block_sign_changes<8>(bj.data(), gcj, b0j.data(), gc0j, x.data(), len, d); break;
-        default: diff = block_sign_changes<0>(bj.data(), gcj, b0j.data(), gc0j, x.data(), len, d); break;
+        case 2: diff = block_sign_changes<2>(bj.data(), cj, b0j.data(), c0j, gamma, x.data(), len, d); break;
+        case 3: diff = block_sign_changes<3>(bj.data(), cj, b0j.data(), c0j, gamma, x.data(), len, d); break;
+        case 8: diff = block_sign_changes<8>(bj.data(), cj, b0j.data(), c0j, gamma, x.data(), len, d); break;
+        default: diff = block_sign_changes<0>(bj.data(), cj, b0j.data(), c0j, gamma, x.data(), len, d); break;
       }
       differs = diff != 0;
     }

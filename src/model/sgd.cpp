@@ -437,10 +437,16 @@ TrajectoryResult train(const TwoLayerNet& init, const SgdConfig& config, const D
     if (!ok) break;
     Checkpoint cp;
     cp.step = step;
-    if (last) cp.error = evaluator.excess_risk(trajectory.network(), cache);
+    if (last) {
+      // The last iterate's error and pattern change in one call (on the circle its arcs serve both).
+      const CheckpointEval eval = evaluator.checkpoint(trajectory.network(), trajectory.initial(), cache);
+      cp.error = eval.error;
+      cp.pattern_change = eval.pattern_change;
+    } else {
+      cp.pattern_change = evaluator.pattern_change(trajectory.network(), trajectory.initial(), cache);
+    }
     if (averaged) cp.error_average = evaluator.excess_risk(trajectory.average(), cache);
     cp.weight_change = trajectory.weight_change();
-    cp.pattern_change = evaluator.pattern_change(trajectory.network(), trajectory.initial(), cache);
     const double reported = last ? cp.error : cp.error_average;
     if (!std::isfinite(reported) || !std::isfinite(cp.weight_change)) {
       // The weights overflowed between two residual checks: diverged by this checkpoint.

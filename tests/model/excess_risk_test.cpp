@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <functional>
 #include <memory>
@@ -40,27 +41,40 @@ NetworkSpec spec(int M, ActivationKind act, TrainedLayers layers, double gamma) 
   return s;
 }
 
-// Every unit's arc on the grid against the direct sign test at every point.
-void expect_arcs_exact(const Quadrature& q, const TwoLayerNet& net, detail::SignRule rule) {
-  std::vector<detail::Arc> arcs(net.width());
-  detail::circle_arcs(q, net, rule, arcs.data());
-  const int n = q.size();
-  const double gamma = net.spec().bias_scale;
+// z_j(x) > 0 as the SGD pass rounds z: b_0 x_0, then + b_k x_k by FMA, then + γc by FMA.
+bool active_sgd(const TwoLayerNet& net, int j, const double* x) {
+  double z = net.b_row(0)[j] * x[0];
+  for (int k = 1; k < net.dim(); ++k) z = std::fma(net.b_row(k)[j], x[k], z);
+  return std::fma(net.spec().bias_scale, net.c()[j], z) > 0.0;
+}
+
+// The pattern-change count written out: units whose sign under the SGD rounding differs at some
+// quadrature point.
+double pattern_change_reference(const Quadrature& q, const TwoLayerNet& net, const TwoLayerNet& init) {
+  std::vector<double> x(q.dim);
+  long long changed = 0;
   for (int j = 0; j < net.width(); ++j) {
-    const double b0 = net.b_row(0)[j], b1 = net.b_row(1)[j], c = net.c()[j];
+    bool differs = false;
+    for (int i = 0; i < q.size() && !differs; ++i) {
+      q.point(i, x.data());
+      differs = active_sgd(net, j, x.data()) != active_sgd(init, j, x.data());
+    }
+    changed += differs;
+  }
+  return static_cast<double>(changed) / net.width();
+}
+
+// Every unit's arc on the grid against the direct sign test at every point.
+void expect_arcs_exact(const Quadrature& q, const TwoLayerNet& net) {
+  std::vector<detail::Arc> arcs(net.width());
+  detail::circle_arcs(q, net, arcs.data());
+  const int n = q.size();
+  for (int j = 0; j < net.width(); ++j) {
     ASSERT_NE(arcs[j].length, detail::Arc::kIrregular) << j;
     for (int i = 0; i < n; ++i) {
-      const double x0 = q.coordinate(0)[i], x1 = q.coordinate(1)[i];
-      double z;
-      if (rule == detail::SignRule::Fused) {
-        z = std::fma(gamma, c, std::fma(b1, x1, b0 * x0));
-      } else {
-        z = gamma * c;
-        z += b0 * x0;
-        z += b1 * x1;
-      }
+      const double x[2] = {q.coordinate(0)[i], q.coordinate(1)[i]};
       const int offset = (i - arcs[j].start + n) % n;
-      ASSERT_EQ(z > 0.0, offset < arcs[j].length) << "unit " << j << " point " << i;
+      ASSERT_EQ(active_sgd(net, j, x), offset < arcs[j].length) << "unit " << j << " point " << i;
     }
   }
 }
@@ -100,8 +114,10 @@ TEST(ExcessRisk, CircleReluMatchesDirectOnTrainedNetworks) {
             }
             expect_fast_matches_direct(eval, run.network(), run.initial(), what);
             if (M <= 256) {
-              expect_arcs_exact(eval.quadrature(), run.network(), detail::SignRule::Fused);
-              expect_arcs_exact(eval.quadrature(), run.network(), detail::SignRule::Plain);
+              expect_arcs_exact(eval.quadrature(), run.network());
+              EXPECT_EQ(eval.pattern_change(run.network(), init),
+                        pattern_change_reference(eval.quadrature(), run.network(), init))
+                  << what;
             }
           }
         }
@@ -203,10 +219,8 @@ TEST(ExcessRisk, EdgeCasesMatchDirect) {
     EXPECT_LE(std::fabs(fast - direct), kRelTol * direct) << what;
     EXPECT_EQ(eval.pattern_change(net, init), eval.pattern_change_direct(net, init)) << what;
     EXPECT_EQ(eval.pattern_change(init, net), eval.pattern_change_direct(init, net)) << what;
-    if (what != "huge biases") {
-      expect_arcs_exact(eval.quadrature(), net, detail::SignRule::Fused);
-      expect_arcs_exact(eval.quadrature(), net, detail::SignRule::Plain);
-    }
+    EXPECT_EQ(eval.pattern_change(net, init), pattern_change_reference(eval.quadrature(), net, init)) << what;
+    if (what != "huge biases") expect_arcs_exact(eval.quadrature(), net);
   }
 }
 
@@ -242,7 +256,7 @@ TEST(ExcessRisk, SingleUnitClosedForm) {
   // Points with cos φ_i > 0: i in (−n/4, n/4); Σ cos² φ_i over them / n = 1/4 exactly (n/4 even).
   EXPECT_NEAR(eval.excess_risk(net), 0.25, 1e-15);
   std::vector<detail::Arc> arcs(2);
-  detail::circle_arcs(eval.quadrature(), net, detail::SignRule::Fused, arcs.data());
+  detail::circle_arcs(eval.quadrature(), net, arcs.data());
   EXPECT_EQ(arcs[0].start, 3 * n / 4 + 1);  // φ = −π/2 + one step
   // φ = π/2 rounded has cos = +6e-17 (on), φ = 3π/2 rounded −1.8e-16 (off): n/2 points.
   EXPECT_EQ(arcs[0].length, n / 2);
@@ -258,12 +272,152 @@ TEST(ExcessRisk, FewUnitsNeedTheScan) {
   run.advance_to(1000);
   const Quadrature q = Quadrature::circle(4096);
   std::vector<detail::Arc> arcs(M);
-  EXPECT_LE(detail::circle_arcs(q, run.network(), detail::SignRule::Fused, arcs.data()), M / 1000);
+  EXPECT_LE(detail::circle_arcs(q, run.network(), arcs.data()), M / 1000);
   // Guesses (here the initial network's arcs) are only tried: the result is the same.
   std::vector<detail::Arc> guesses(M), guessed(M);
-  detail::circle_arcs(q, init, detail::SignRule::Fused, guesses.data());
-  detail::circle_arcs(q, run.network(), detail::SignRule::Fused, guessed.data(), guesses.data());
+  detail::circle_arcs(q, init, guesses.data());
+  detail::circle_arcs(q, run.network(), guessed.data(), guesses.data());
   EXPECT_EQ(guessed, arcs);
+}
+
+std::uint64_t bits(double v) { return std::bit_cast<std::uint64_t>(v); }
+
+// The evaluator of model::train's default problem in dimension d: the circle's equispaced rule
+// (1088 points for swish, as quadrature = auto picks) or 1024 points on S².
+struct Problem {
+  std::shared_ptr<const Target> target;
+  ErrorEvaluator eval;
+};
+Problem make_problem(int d, ActivationKind act) {
+  auto target = d == 2 ? circle_target() : std::make_shared<const Target>(Target::zonal(d, {0.1, 0.4, 0.2, 0.1}));
+  const int n = d == 2 ? (act == ActivationKind::Swish ? 1088 : 4096) : 1024;
+  return {target, ErrorEvaluator(Quadrature::for_dimension(d, n, 1), *target)};
+}
+
+NetworkSpec spec_d(int d, int M, ActivationKind act) {
+  NetworkSpec s = spec(M, act, TrainedLayers::All, 1.0);
+  s.dim = d;
+  return s;
+}
+
+TEST(ExcessRisk, CheckpointEqualsSeparateCalls) {
+  // checkpoint() = {excess_risk, pattern_change} bit for bit: ReLU and swish, the circle (arcs
+  // shared) and S² (direct), one cache through the trajectory as model::train keeps it.
+  for (const int d : {2, 3})
+    for (const ActivationKind act : {ActivationKind::Relu, ActivationKind::Swish}) {
+      const Problem p = make_problem(d, act);
+      for (const int M : {2, 64, 1024}) {
+        const DataStream data(p.target, NoiseSpec{}, data_key(11, 0));
+        const auto init = TwoLayerNet::symmetric_init(spec_d(d, M, act), init_key(11, 0, M));
+        SgdConfig cfg;
+        cfg.schedule = {act == ActivationKind::Swish ? 1.0 : 0.5, 0.5};
+        SgdTrajectory run(init, cfg, data);
+        EvalCache cache;
+        double last_pattern = 0.0;
+        for (const std::int64_t t : {0, 16, 256, 4096}) {
+          run.advance_to(t);
+          const TwoLayerNet& net = run.network();
+          const std::string what = "d " + std::to_string(d) + " " + (act == ActivationKind::Relu ? "relu" : "swish") +
+                                   " M " + std::to_string(M) + " t " + std::to_string(t);
+          const CheckpointEval both = p.eval.checkpoint(net, init, cache);
+          EXPECT_EQ(bits(both.error), bits(p.eval.excess_risk(net))) << what;
+          EXPECT_EQ(both.pattern_change, p.eval.pattern_change(net, init)) << what;
+          EXPECT_EQ(both.pattern_change, p.eval.pattern_change_direct(net, init)) << what;
+          EvalCache fresh;
+          const CheckpointEval again = p.eval.checkpoint(net, init, fresh);
+          EXPECT_EQ(bits(again.error), bits(both.error)) << what;
+          EXPECT_EQ(again.pattern_change, both.pattern_change) << what;
+          if (M <= 64 && d == 2) {
+            EXPECT_EQ(both.pattern_change, pattern_change_reference(p.eval.quadrature(), net, init)) << what;
+          }
+          last_pattern = both.pattern_change;
+        }
+        if (M >= 64) {
+          EXPECT_GT(last_pattern, 0.0) << "d " << d << " M " << M;  // the test sees changes
+        }
+      }
+    }
+}
+
+TEST(ExcessRisk, PatternUsesTheSgdRounding) {
+  // Units with z ≈ 0 at one grid point, where the SGD pass's rounding and the old no-FMA rule
+  // (γc + b_0x_0) + b_1x_1 disagree on the sign; init moves c by 1e-9 so that the SGD rounding
+  // sees no change there. The pattern change is then 0 (fast and direct), where the old rule
+  // would count every unit.
+  const auto target = circle_target();
+  const int n = 1000;
+  const ErrorEvaluator eval(Quadrature::circle(n), *target);
+  const Quadrature& q = eval.quadrature();
+  const auto plain_active = [](double b0, double b1, double c, double x0, double x1) {
+    double z = c;  // γ = 1
+    z += b0 * x0;
+    z += b1 * x1;
+    return z > 0.0;
+  };
+  core::CounterRng rng(core::make_key(core::Domain::TestSet, {78}), 0);
+  constexpr int kUnits = 8;
+  auto net = hand_net(kUnits, 1.0, [](TwoLayerNet&, int) {});
+  auto init = net;
+  int found = 0;
+  for (int draw = 0; draw < 10000 && found < kUnits; ++draw) {
+    const double b0 = rng.normal(), b1 = rng.normal();
+    const int i = static_cast<int>(rng.uniform() * n) % n;
+    const double x0 = q.coordinate(0)[i], x1 = q.coordinate(1)[i];
+    const double c = -(b0 * x0 + b1 * x1);
+    const bool fused = std::fma(1.0, c, std::fma(b1, x1, b0 * x0)) > 0.0;
+    if (fused == plain_active(b0, b1, c, x0, x1)) continue;
+    const int j = found++;
+    net.b_row(0)[j] = init.b_row(0)[j] = b0;
+    net.b_row(1)[j] = init.b_row(1)[j] = b1;
+    net.c()[j] = c;
+    init.c()[j] = c + (fused ? 1e-9 : -1e-9);
+    // At init both rules agree with the SGD rounding's sign at net: only the old rule sees a change.
+    ASSERT_EQ(fused, plain_active(b0, b1, init.c()[j], x0, x1));
+  }
+  ASSERT_EQ(found, kUnits);
+  EXPECT_EQ(pattern_change_reference(q, net, init), 0.0);
+  EXPECT_EQ(eval.pattern_change(net, init), 0.0);
+  EXPECT_EQ(eval.pattern_change_direct(net, init), 0.0);
+  EvalCache cache;
+  EXPECT_EQ(eval.checkpoint(net, init, cache).pattern_change, 0.0);
+  // And a real change is seen: c moved by 0.1 flips the points next to the arc end (z changes by
+  // ~ρ 2π/n per grid step there).
+  for (int j = 0; j < kUnits; ++j) init.c()[j] = net.c()[j] + 0.1;
+  EXPECT_EQ(eval.pattern_change(net, init), 1.0);
+  EXPECT_EQ(eval.pattern_change_direct(net, init), 1.0);
+}
+
+TEST(ExcessRisk, TrainSameAsSeparateCalls) {
+  // model::train (which calls checkpoint()) against the separate calls on a replayed trajectory,
+  // bit for bit, for every iterate kind, on the circle and on S².
+  for (const int d : {2, 3})
+    for (const ActivationKind act : {ActivationKind::Relu, ActivationKind::Swish})
+      for (const IterateKind iterate : {IterateKind::Last, IterateKind::Average, IterateKind::Both}) {
+        const Problem p = make_problem(d, act);
+        const int M = 256;
+        const DataStream data(p.target, NoiseSpec{}, data_key(12, 0));
+        const auto init = TwoLayerNet::symmetric_init(spec_d(d, M, act), init_key(12, 0, M));
+        SgdConfig cfg;
+        cfg.schedule = {0.5, 0.5};
+        cfg.iterate = iterate;
+        const auto steps = checkpoint_steps(1 << 11, 4);
+        const TrajectoryResult r = train(init, cfg, data, p.eval, steps);
+        ASSERT_EQ(r.checkpoints.size(), steps.size());
+        SgdTrajectory run(init, cfg, data);
+        for (const Checkpoint& cp : r.checkpoints) {
+          run.advance_to(cp.step);
+          const std::string what = "d " + std::to_string(d) + " " + to_string(iterate) + " t " + std::to_string(cp.step);
+          if (iterate != IterateKind::Average) {
+            EXPECT_EQ(bits(cp.error), bits(p.eval.excess_risk(run.network()))) << what;
+          } else {
+            EXPECT_TRUE(std::isnan(cp.error)) << what;
+          }
+          if (iterate != IterateKind::Last) {
+            EXPECT_EQ(bits(cp.error_average), bits(p.eval.excess_risk(run.average()))) << what;
+          }
+          EXPECT_EQ(cp.pattern_change, p.eval.pattern_change(run.network(), init)) << what;
+        }
+      }
 }
 
 }  // namespace

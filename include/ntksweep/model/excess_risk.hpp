@@ -21,6 +21,12 @@ struct CircleGrid;
 struct CircleScratch;
 }  // namespace detail
 
+/// One checkpoint's evaluation of the last iterate (ErrorEvaluator::checkpoint).
+struct CheckpointEval {
+  double error = 0.0;           ///< excess_risk(net)
+  double pattern_change = 0.0;  ///< pattern_change(net, init), a fraction of units
+};
+
 /// One trajectory's evaluation state, passed to successive evaluations of the same trajectory:
 /// the circle path computes the initial network's arcs once and keeps its scratch. It makes
 /// evaluation faster and never changes a result. Not thread-safe; one per trajectory (the
@@ -52,11 +58,21 @@ class ErrorEvaluator {
   /// The same, reusing `cache` (see EvalCache).
   double excess_risk(const TwoLayerNet& net, EvalCache& cache) const;
 
-  /// Fraction of units j with sign(b_jᵀx_i + γc_j) ≠ sign(b_{0j}ᵀx_i + γc_{0j}) for some point i
-  /// (sign taken as u > 0, the ReLU pattern). On the circle O(M), exactly the direct count.
+  /// Fraction of units j with [z_j(x_i) > 0] ≠ [z0_j(x_i) > 0] for some point i, where
+  /// z_j(x) = b_jᵀx + γc_j (z0 from init) is rounded as the SGD pass computes it:
+  /// fma(γ, c_j, fma(b_{d−1,j}, x_{d−1}, … fma(b_1j, x_1, b_0j·x_0))) — the rounding of the error
+  /// quadrature too, so a checkpoint decides each unit's pattern once. (Until issue #8 the
+  /// pattern used (γc + b_0x_0) + b_1x_1 without FMA; counts differ from that rule only where
+  /// some z lies within rounding of 0 at a quadrature point.) On the circle O(M), exactly the
+  /// direct count.
   double pattern_change(const TwoLayerNet& net, const TwoLayerNet& init) const;
   /// The same, reusing `cache` (see EvalCache; `init` must stay the same object between calls).
   double pattern_change(const TwoLayerNet& net, const TwoLayerNet& init, EvalCache& cache) const;
+
+  /// {excess_risk(net, cache), pattern_change(net, init, cache)}, bit for bit, at lower cost: on
+  /// the circle the network's arcs are computed once for both (ReLU error and pattern; swish
+  /// still takes its error directly). The checkpoint call of model::train.
+  CheckpointEval checkpoint(const TwoLayerNet& net, const TwoLayerNet& init, EvalCache& cache) const;
 
   /// The O(M n) quadrature, whatever the rule and activation (the reference for the fast path).
   double excess_risk_direct(const TwoLayerNet& net) const;
