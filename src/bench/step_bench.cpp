@@ -7,20 +7,24 @@
 //   Sample/d/kmax     one draw of the data stream (x_t, y_t) by DataStream::sample
 //   SampleBatch/d/kmax   the same draws kSampleBatch at a time (DataStream::sample_batch, as the
 //                     SGD trajectory draws them)
+//   Checkpoint/...    ErrorEvaluator::checkpoint: error and pattern change of the last iterate,
+//                     as train() calls it at every checkpoint (with the trajectory's EvalCache)
 //   ExcessRisk/...    ErrorEvaluator::excess_risk at 4,096 quadrature points (O(M + n) for ReLU
 //                     on the circle), per checkpoint and in SGD steps of the same network
 //   ExcessRiskDirect/...  the O(M n) quadrature it replaces (ReLU, d = 2)
 //   PatternChange/... ErrorEvaluator::pattern_change at 4,096 points (O(M) on the circle)
 //   PatternChangeDirect/...  the O(M n) comparison it replaces (d = 2)
-//   Run/d/M/T         model::train to T at 8 checkpoints per decade, and the share of it spent
-//                     in checkpoint evaluation
+//   Run/d/M/T         model::train to T at the default settings (the default problem's target
+//                     with kmax = 512, quadrature = auto, 8 checkpoints per decade), and the
+//                     share of it spent in checkpoint evaluation
 //
 // What is counted (per step, per hidden unit; M units, input dimension d):
-//   bytes  16·(d+3): every parameter (a, d coordinates of b, c) and the carried pre-activation
-//          z_j are read and written once (8 B + 8 B each). This is the least traffic of any
-//          fused single-pass step; caches an implementation adds (e.g. σ and σ') are not
-//          counted, so they show as lost efficiency, never as bandwidth. The issue's own figure
-//          16·(d+2) leaves z out: multiply bound% by (d+2)/(d+3) to get it.
+//   bytes  16·(d+2): every parameter (a, d coordinates of b, c) is read and written once
+//          (8 B + 8 B each), the figure and the least traffic of any step. What an
+//          implementation carries besides (ours: z_j for ReLU, σ and σ' for swish, 16 or 32 B
+//          more per unit) is not counted, so it shows as lost efficiency, never as bandwidth.
+//          (A ReLU pass that recomputes z from the weights instead of carrying it was measured
+//          20–30% slower here: the pass is not bound by its bytes alone.)
 //   flops  the arithmetic of the update, FMA = 2, division = 1, comparisons, selections,
 //          min/max and conversions not counted:
 //            linear part 4d + 10: back = coef·a·σ' (2), a −= coef·σ (2), b_k −= back·x_k (2d),
@@ -31,8 +35,11 @@
 //          An implementation that evaluates the logistic twice per unit does more work than
 //          this count credits.
 //   bound% the step's bytes / (RMW bandwidth measured on a buffer of the step's working set
-//          size, (d+3)·M·8 B) = the fastest the step could be, as a fraction of its time.
+//          size, (d+2)·M·8 B) = the fastest the step could be, as a fraction of its time.
 //   peak%  GFLOP/s / measured FMA peak.
+//   limit% max(bytes / bandwidth, flops / FMA peak) as a fraction of the step's time: the
+//          machine's limit whichever resource binds. Equal to bound% for ReLU; swish, with its
+//          logistic per unit, is bound by arithmetic at small d and this is its honest figure.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -61,6 +68,8 @@
 #include "ntksweep/model/schedule.hpp"
 #include "ntksweep/model/sgd.hpp"
 #include "ntksweep/model/target.hpp"
+#include "ntksweep/sweep/runner.hpp"
+#include "ntksweep/sweep/study_config.hpp"
 
 namespace {
 
@@ -239,8 +248,8 @@ double probe_rmw(std::size_t bytes) {
   return best;
 }
 
-std::size_t step_working_set(int d, int M) { return std::size_t(d + 3) * M * sizeof(double); }
-double step_bytes(int d, int M) { return 16.0 * (d + 3) * M; }
+std::size_t step_working_set(int d, int M) { return std::size_t(d + 2) * M * sizeof(double); }
+double step_bytes(int d, int M) { return 16.0 * (d + 2) * M; }
 double step_flops(int d, int M, ActivationKind act) {
   return (4.0 * d + 10.0 + (act == ActivationKind::Swish ? 40.0 : 0.0)) * M;
 }
@@ -270,7 +279,7 @@ void print_probe(const Probe& p) {
   std::printf("  RMW bandwidth a[i] = a[i]*s + b (16 B per element, best of 512- and 256-bit loops):\n");
   for (const auto& [bytes, gbs] : p.rmw)
     std::printf("    %9.1f KiB  %7.1f GB/s\n", static_cast<double>(bytes) / 1024.0, gbs);
-  std::printf("  step bound (bytes 16(d+3)M / RMW GB/s at working set (d+3)M·8 B):\n");
+  std::printf("  step bound (bytes 16(d+2)M / RMW GB/s at working set (d+2)M·8 B):\n");
   for (int d : kDims)
     for (int M : kWidths) {
       const double bw = p.rmw.at(step_working_set(d, M));
@@ -345,6 +354,8 @@ void bench_step(benchmark::State& state, const Probe& probe, int d, int M, Activ
   state.counters["GFLOP/s"] = C(it * step_flops(d, M, act) * 1e-9, C::kIsRate);
   state.counters["peak%"] = C(it * step_flops(d, M, act) * 1e-9 / probe.fma_peak_gflops * 100.0, C::kIsRate);
   state.counters["bound%"] = C(it * bound_seconds * 100.0, C::kIsRate);
+  const double flop_seconds = step_flops(d, M, act) / (probe.fma_peak_gflops * 1e9);
+  state.counters["limit%"] = C(it * std::max(bound_seconds, flop_seconds) * 100.0, C::kIsRate);
 }
 
 void bench_sample(benchmark::State& state, int d, int kmax) {
@@ -381,9 +392,10 @@ void bench_sample_batch(benchmark::State& state, int d, int kmax) {
 constexpr int kQuadrature = 4096;
 constexpr std::int64_t kEvalState = 4096;  // steps before the evaluated state (patterns moved)
 
-enum class EvalKind { Error, ErrorDirect, Pattern, PatternDirect };
+enum class EvalKind { Checkpoint, Error, ErrorDirect, Pattern, PatternDirect };
 const char* eval_name(EvalKind k) {
   switch (k) {
+    case EvalKind::Checkpoint: return "Checkpoint";
     case EvalKind::Error: return "ExcessRisk";
     case EvalKind::ErrorDirect: return "ExcessRiskDirect";
     case EvalKind::Pattern: return "PatternChange";
@@ -417,8 +429,10 @@ void bench_eval(benchmark::State& state, int d, int M, ActivationKind act, EvalK
   const TwoLayerNet net = run.network();
   const double step_s = seconds_per_step(run);
   double sink = 0.0;
+  EvalCache cache;  // as train() keeps one per trajectory: the initial network's arcs once
   for (auto _ : state) {
     switch (kind) {
+      case EvalKind::Checkpoint: sink += eval.checkpoint(net, init, cache).error; break;
       case EvalKind::Error: sink += eval.excess_risk(net); break;
       case EvalKind::ErrorDirect: sink += eval.excess_risk_direct(net); break;
       case EvalKind::Pattern: sink += eval.pattern_change(net, init); break;
@@ -434,32 +448,36 @@ void bench_eval(benchmark::State& state, int d, int M, ActivationKind act, EvalK
   state.counters["ns/(unit*pt)"] = C(it * unit_points * 1e-9, C::kIsRate | C::kInvert);
 }
 
-// Whole run: model::train (steps + checkpoint evaluation) against the same steps alone.
+// Whole run at the default settings: the default problem of `ntksweep run` in dimension d (its
+// target, kmax = 512, and its evaluator: quadrature = auto, i.e. 1088 points for swish on the
+// circle and 4096 otherwise; 8 checkpoints per decade), model::train (steps + checkpoint
+// evaluation) against the same steps alone.
 void bench_run(benchmark::State& state, int d, int M, ActivationKind act, std::int64_t T) {
-  const auto target = small_target(d);
-  const DataStream data(target, NoiseSpec{}, data_key(1, 0));
+  ntksweep::sweep::StudyConfig config;
+  config.problem.dim = d;
+  const ntksweep::sweep::Problem problem = ntksweep::sweep::make_problem(config, 0.5, act);
+  const DataStream data(problem.target, NoiseSpec{}, data_key(1, 0));
   const auto init = TwoLayerNet::symmetric_init(bench_spec(d, M, act), init_key(1, 0, M));
-  const ErrorEvaluator eval(Quadrature::for_dimension(d, kQuadrature, 1), *target);
-  const auto steps = checkpoint_steps(T, 8);
-  double train_s = 0.0, steps_s = 0.0;
+  const ErrorEvaluator& eval = *problem.evaluator;
+  const auto steps = checkpoint_steps(T, config.eval.checkpoints);
+  // The evaluation time is measured inside train(), around each checkpoint, so the share comes
+  // from one run (the difference of two separately timed runs was dominated by noise).
+  double train_s = 0.0, eval_s = 0.0;
   for (auto _ : state) {
-    auto start = Clock::now();
+    const auto start = Clock::now();
     const TrajectoryResult r = train(init, bench_config(), data, eval, steps);
     train_s += seconds_since(start);
+    eval_s += r.evaluation_seconds;
     benchmark::DoNotOptimize(r.checkpoints.data());
-    start = Clock::now();
-    SgdTrajectory run(init, bench_config(), data);
-    run.advance_to(T);
-    steps_s += seconds_since(start);
-    benchmark::DoNotOptimize(run.network().params().data());
   }
   const double it = static_cast<double>(state.iterations());
+  const double steps_s = train_s - eval_s;
   state.counters["checkpoints"] = static_cast<double>(steps.size());
   state.counters["train_s"] = train_s / it;
-  state.counters["steps_s"] = steps_s / it;
-  state.counters["eval_share%"] = 100.0 * (train_s - steps_s) / train_s;
+  state.counters["eval_s"] = eval_s / it;
+  state.counters["eval_share%"] = 100.0 * eval_s / train_s;
   // One checkpoint's evaluation in steps of this run.
-  state.counters["steps/ckpt"] = (train_s - steps_s) / static_cast<double>(steps.size()) / (steps_s / static_cast<double>(T));
+  state.counters["steps/ckpt"] = eval_s / static_cast<double>(steps.size()) / (steps_s / static_cast<double>(T));
 }
 
 // The console shows the median of the repetitions; at the end follows one line per benchmark with the best repetition of each
@@ -545,7 +563,8 @@ int main(int argc, char** argv) {
       benchmark::RegisterBenchmark(name.c_str(), [d, kmax](benchmark::State& s) { bench_sample_batch(s, d, kmax); });
     }
   // Checkpoint evaluation: d = 2 at every width (fast and direct), d = 8 (direct only) at two.
-  for (EvalKind kind : {EvalKind::Error, EvalKind::ErrorDirect, EvalKind::Pattern, EvalKind::PatternDirect})
+  for (EvalKind kind :
+       {EvalKind::Checkpoint, EvalKind::Error, EvalKind::ErrorDirect, EvalKind::Pattern, EvalKind::PatternDirect})
     for (int d : kDims)
       for (ActivationKind act : {ActivationKind::Relu, ActivationKind::Swish})
         for (int M : kWidths) {
@@ -560,14 +579,17 @@ int main(int argc, char** argv) {
             bench_eval(s, d, M, act, kind);
           })->Unit(benchmark::kMicrosecond);
         }
-  // Whole runs at the defaults (N = 4096, 8 checkpoints per decade). One repetition where a run
-  // takes seconds, three otherwise: the matrix stays within a few minutes.
+  // Whole runs at the defaults (quadrature = auto, 8 checkpoints per decade, kmax = 512). One
+  // repetition where a run takes seconds, three otherwise: the matrix stays within a few minutes.
   for (int d : kDims)
     for (ActivationKind act : {ActivationKind::Relu, ActivationKind::Swish})
       for (int M : kWidths)
         for (std::int64_t T : {std::int64_t(1) << 14, std::int64_t(1) << 16}) {
+          ntksweep::sweep::StudyConfig defaults;
+          defaults.problem.dim = d;
           const std::string name = "Run/d:" + std::to_string(d) + "/M:" + std::to_string(M) + "/" + act_name(act) +
-                                   "/T:" + std::to_string(T) + "/N:" + std::to_string(kQuadrature);
+                                   "/T:" + std::to_string(T) + "/N:" +
+                                   std::to_string(ntksweep::sweep::quadrature_points(defaults, act));
           const bool big = static_cast<double>(M) * static_cast<double>(T) > 1024.0 * 65536.0;
           benchmark::RegisterBenchmark(name.c_str(), [d, M, act, T](benchmark::State& s) { bench_run(s, d, M, act, T); })
               ->Unit(benchmark::kSecond)

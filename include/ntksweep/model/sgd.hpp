@@ -56,6 +56,9 @@ struct TrajectoryResult {
   RunStatus status = RunStatus::Done;
   std::int64_t diverged_step = -1;       ///< the step t whose residual diverged, −1 if none
   std::vector<Checkpoint> checkpoints;   ///< those reached, in order
+  /// Wall seconds spent at the checkpoints (copying the weights back, error, pattern, weight
+  /// change): the run's evaluation share is this over the run's time.
+  double evaluation_seconds = 0.0;
 };
 
 /// The SGD state machine; `advance` performs steps without allocating.
