@@ -46,24 +46,29 @@ constexpr std::uint64_t make_key(Domain domain, std::initializer_list<std::uint6
   return h;
 }
 
+/// One round of Philox4x32 on the counter words c0..c3 with the round keys k0, k1 (bumped).
+[[gnu::always_inline]] constexpr void philox_round(std::uint32_t& c0, std::uint32_t& c1, std::uint32_t& c2,
+                                                   std::uint32_t& c3, std::uint32_t& k0,
+                                                   std::uint32_t& k1) noexcept {
+  const std::uint64_t p0 = std::uint64_t{0xD2511F53u} * c0;
+  const std::uint64_t p1 = std::uint64_t{0xCD9E8D57u} * c2;
+  const auto hi0 = static_cast<std::uint32_t>(p0 >> 32), lo0 = static_cast<std::uint32_t>(p0);
+  const auto hi1 = static_cast<std::uint32_t>(p1 >> 32), lo1 = static_cast<std::uint32_t>(p1);
+  c0 = hi1 ^ c1 ^ k0;
+  c1 = lo1;
+  c2 = hi0 ^ c3 ^ k1;
+  c3 = lo0;
+  k0 += 0x9E3779B9u;
+  k1 += 0xBB67AE85u;
+}
+
 /// Philox4x32-10 block cipher: 4 words of output for a 64-bit key and a 128-bit counter.
 constexpr std::array<std::uint32_t, 4> philox4x32(std::uint64_t key, std::uint64_t ctr_hi,
                                                   std::uint64_t ctr_lo) noexcept {
   std::uint32_t k0 = static_cast<std::uint32_t>(key), k1 = static_cast<std::uint32_t>(key >> 32);
   std::uint32_t c0 = static_cast<std::uint32_t>(ctr_lo), c1 = static_cast<std::uint32_t>(ctr_lo >> 32);
   std::uint32_t c2 = static_cast<std::uint32_t>(ctr_hi), c3 = static_cast<std::uint32_t>(ctr_hi >> 32);
-  for (int round = 0; round < 10; ++round) {
-    const std::uint64_t p0 = std::uint64_t{0xD2511F53u} * c0;
-    const std::uint64_t p1 = std::uint64_t{0xCD9E8D57u} * c2;
-    const auto hi0 = static_cast<std::uint32_t>(p0 >> 32), lo0 = static_cast<std::uint32_t>(p0);
-    const auto hi1 = static_cast<std::uint32_t>(p1 >> 32), lo1 = static_cast<std::uint32_t>(p1);
-    c0 = hi1 ^ c1 ^ k0;
-    c1 = lo1;
-    c2 = hi0 ^ c3 ^ k1;
-    c3 = lo0;
-    k0 += 0x9E3779B9u;
-    k1 += 0xBB67AE85u;
-  }
+  for (int round = 0; round < 10; ++round) philox_round(c0, c1, c2, c3, k0, k1);
   return {c0, c1, c2, c3};
 }
 
@@ -86,18 +91,7 @@ inline void philox4x32_lanes(std::uint64_t key, std::uint64_t index_first, std::
     std::uint32_t c3 = first1 + (c2 < first0 ? 1u : 0u);  // carry of the low word
     std::uint32_t k0 = key0, k1 = key1;
 #pragma GCC unroll 10
-    for (int round = 0; round < 10; ++round) {
-      const std::uint64_t p0 = std::uint64_t{0xD2511F53u} * c0;
-      const std::uint64_t p1 = std::uint64_t{0xCD9E8D57u} * c2;
-      const auto hi0 = static_cast<std::uint32_t>(p0 >> 32), lo0 = static_cast<std::uint32_t>(p0);
-      const auto hi1 = static_cast<std::uint32_t>(p1 >> 32), lo1 = static_cast<std::uint32_t>(p1);
-      c0 = hi1 ^ c1 ^ k0;
-      c1 = lo1;
-      c2 = hi0 ^ c3 ^ k1;
-      c3 = lo0;
-      k0 += 0x9E3779B9u;
-      k1 += 0xBB67AE85u;
-    }
+    for (int round = 0; round < 10; ++round) philox_round(c0, c1, c2, c3, k0, k1);
     w0[i] = c0;
     w1[i] = c1;
     w2[i] = c2;
