@@ -281,7 +281,7 @@ KernelRun kernel_sgd(const Spectrum& spectrum, const model::Target& target, cons
 
   const bool last = config.iterate != model::IterateKind::Average;
   const bool averaged = config.iterate != model::IterateKind::Last;
-  std::vector<double> F(n, 0.0), Fbar(averaged ? n : 0, 0.0), Y(n), x(static_cast<std::size_t>(dim));
+  std::vector<double> F(n, 0.0), Fbar(averaged ? n : 0, 0.0), Y(n);
   Basis basis(dim, K);
   const auto error_of = [&](const std::vector<double>& coef) {
     double e = 0.0;
@@ -289,13 +289,24 @@ KernelRun kernel_sgd(const Spectrum& spectrum, const model::Target& target, cons
     return e + outside;
   };
 
+  // Samples drawn kBatch at a time (the target across samples in SIMD lanes), the same bits as
+  // data.sample(t, ·) one at a time; a few past the last step are drawn and never used.
+  constexpr int kBatch = 64;
+  std::vector<double> xs(std::size_t(kBatch) * dim), ys(kBatch);
+  std::int64_t batch_first = 1 - kBatch;  // the batch holds samples batch_first .. batch_first + kBatch − 1
+
   KernelRun run;
   std::int64_t done = 0;
   for (const std::int64_t stop : checkpoint_steps) {
     while (done < stop) {
       const std::int64_t t = done + 1;
-      const double y = data.sample(t, x.data());
-      basis.values(x.data(), Y.data());
+      if (t >= batch_first + kBatch) {
+        batch_first = t;
+        data.sample_batch(t, kBatch, xs.data(), ys.data());
+      }
+      const double* x_t = xs.data() + std::size_t(t - batch_first) * dim;
+      const double y = ys[std::size_t(t - batch_first)];
+      basis.values(x_t, Y.data());
       double f = 0.0;
       for (std::size_t i = 0; i < n; ++i) f += F[i] * Y[i];
       const double residual = f - y;
