@@ -7,6 +7,7 @@
 #include <numbers>
 
 #include "ntksweep/core/rng.hpp"
+#include "vector_math.hpp"
 
 namespace ntksweep::model {
 
@@ -55,7 +56,7 @@ double noise_value(const NoiseSpec& noise, std::uint64_t key, std::int64_t t) no
 constexpr int kLanes = 64;
 
 // Points of samples t_first .. t_first + m − 1 (m ≤ kLanes) into x (m × d, sample-major).
-void draw_points(int d, std::uint64_t key, std::uint64_t t_first, int m, double* __restrict x) noexcept {
+NTKSWEEP_HOT_CLONES void draw_points(int d, std::uint64_t key, std::uint64_t t_first, int m, double* __restrict x) noexcept {
   alignas(64) double ua[kLanes], ub[kLanes], r[kLanes], phi[kLanes], c[kLanes], s[kLanes], norm2[kLanes];
   if (d == 2) {
     core::uniform_pairs(key, t_first, 0, m, ua, ub);
@@ -102,7 +103,7 @@ void draw_points(int d, std::uint64_t key, std::uint64_t t_first, int m, double*
 }
 
 // noise_value for samples t_first .. t_first + m − 1 (m ≤ kLanes) into xi.
-void draw_noise(const NoiseSpec& noise, std::uint64_t key, std::uint64_t t_first, int m,
+NTKSWEEP_HOT_CLONES void draw_noise(const NoiseSpec& noise, std::uint64_t key, std::uint64_t t_first, int m,
                 double* __restrict xi) noexcept {
   alignas(64) double ua[kLanes], ub[kLanes], r[kLanes], c[kLanes];
   core::uniform_pairs(key, t_first, 0, m, ua, ub);
