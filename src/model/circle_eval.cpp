@@ -104,7 +104,7 @@ NTKSWEEP_HOT_CLONES void guess_arcs(const double* __restrict B0, const double* _
     // L = 0: shorter than a grid step or a hole narrower than one — scanned, like ρ = 0.
     const double k = kind[l];
     start[l] = k == 0.0 ? (L == 0.0 ? -1.0 : is) : (k == 3.0 ? -1.0 : 0.0);
-    length[l] = k == 1.0 ? dn : (k == 2.0 ? 0.0 : L);
+    length[l] = k == 1.0 ? dn : (k == 0.0 ? L : 0.0);  // (ρ = 0: L is NaN, and unused)
   }
 }
 
@@ -330,10 +330,132 @@ double sum_squared_residuals1(const CircleGrid& grid, const double* d, double in
   return sum;
 }
 
+// z_j > 0 on ring point (x_0, x_1, x_2) with the SGD pass's rounding, p = b_0·x_0 given.
+[[gnu::always_inline]] inline bool active3(double p, double b1, double b2, double gamma, double c, double x1,
+                                           double x2) noexcept {
+  return std::fma(gamma, c, std::fma(b2, x2, std::fma(b1, x1, p))) > 0.0;
+}
+
+// One unit's active set on one ring's n points (coordinates x1, x2), p = b_0 z_r.
+Arc scan_ring(const double* x1, const double* x2, int n, double p, double b1, double b2, double gamma,
+              double c) noexcept {
+  int count = 0, starts = 0, first_start = 0;
+  bool prev = active3(p, b1, b2, gamma, c, x1[n - 1], x2[n - 1]);
+  for (int i = 0; i < n; ++i) {
+    const bool on = active3(p, b1, b2, gamma, c, x1[i], x2[i]);
+    count += on;
+    if (on && !prev) {
+      if (starts++ == 0) first_start = i;
+    }
+    prev = on;
+  }
+  if (count == 0) return {0, 0};
+  if (count == n) return {0, n};
+  if (starts == 1) return {first_start, count};
+  return {0, Arc::kIrregular};
+}
+
+// The ring arcs of every unit: per ring, the circle's angle guesses for the cosine
+// ρ_r (b_1, b_2)·(cos ψ, sin ψ) plus the constant fma(γ, c, b_0 z_r), then exact checks.
+//
+// Nowhere / everywhere are accepted only under a bound on the whole rounding of z (a few ulp of
+// |b_0 z_r| + |γc| + ρ_r(|b_1| + |b_2|), not of the constant after cancellation). An arc is accepted
+// only where the cosine is not flat against that rounding, ρ' h² > 1e-12 scale with h = 2π/n_phi:
+// two points on one side of the cosine's extremum then differ in z by ≥ ρ' h²/2, far more than
+// the rounding, so only neighbours of a crossing can have their sign flipped by rounding and the
+// direct active set is one run, which the four checks pin down. Anything else is scanned.
+int ring_arcs_impl(const RingGrid& g, const TwoLayerNet& net, Arc* arcs) {
+  const int M = net.width(), n = g.n_phi;
+  const double gamma = net.spec().bias_scale;
+  const double h = 2.0 * std::numbers::pi / n, h2 = h * h;
+  const double* B0 = net.b_row(0);
+  const double* B1 = net.b_row(1);
+  const double* B2 = net.b_row(2);
+  const double* C = net.c();
+  alignas(64) double u[kChunk], v[kChunk], k[kChunk], start[kChunk], length[kChunk];
+  alignas(64) int verified[kChunk], idx[kChunk];
+  alignas(64) double whole[kChunk], pb[kChunk], b1s[kChunk], b2s[kChunk], cs[kChunk];
+  int scanned = 0;
+  for (int r = 0; r < g.n_rings; ++r) {
+    const double z = g.height[r], rho = g.radius[r];
+    const double* x1 = g.x1.data() + std::size_t(r) * n;
+    const double* x2 = g.x2.data() + std::size_t(r) * n;
+    Arc* out = arcs + std::size_t(r) * M;
+    for (int first = 0; first < M; first += kChunk) {
+      const int len = std::min(kChunk, M - first);
+      // Whole rings first (most of them: the unit's plane misses the ring), under the bound on
+      // the rounding of z: 1 nowhere, 2 everywhere, 0 a run to find.
+#pragma GCC ivdep
+      for (int l = 0; l < len; ++l) {
+        const int j = first + l;
+        const double uj = rho * B1[j], vj = rho * B2[j], p = B0[j] * z, kj = std::fma(gamma, C[j], p);
+        const double amp = std::sqrt(uj * uj + vj * vj);
+        const double tol = 1e-12 * (std::fabs(p) + std::fabs(gamma * C[j]) + std::fabs(uj) + std::fabs(vj)) + 1e-300;
+        const double none = kj + amp < -tol ? 1.0 : 0.0, all = kj - amp > tol ? 2.0 : 0.0;
+        whole[l] = none + all;  // (selects on doubles: the loop stays branch-free)
+      }
+      int m = 0;
+      for (int l = 0; l < len; ++l) {
+        idx[m] = l;
+        m += whole[l] == 0.0;
+      }
+      for (int q = 0; q < m; ++q) {
+        const int j = first + idx[q];
+        pb[q] = B0[j] * z;
+        b1s[q] = B1[j];
+        b2s[q] = B2[j];
+        cs[q] = C[j];
+        u[q] = rho * B1[j];
+        v[q] = rho * B2[j];
+        k[q] = std::fma(gamma, C[j], pb[q]);
+      }
+      guess_arcs(u, v, k, 1.0, n, m, start, length);
+      // The guessed runs checked, branch-free so that it vectorises (the grid reads become
+      // gathers); indices are kept in [0, n) whatever the guess.
+#pragma GCC ivdep
+      for (int q = 0; q < m; ++q) {
+        const double p = pb[q], b1 = b1s[q], b2 = b2s[q], c = cs[q];
+        const double amp = std::sqrt(u[q] * u[q] + v[q] * v[q]);
+        const double scale = std::fabs(p) + std::fabs(gamma * c) + std::fabs(u[q]) + std::fabs(v[q]);
+        const double tol = 1e-12 * scale + 1e-300;
+        const double dn = n, S = start[q], L = length[q];  // S ∈ [−1, n), L ∈ [0, n]
+        const double s0 = S < 0.0 ? 0.0 : S;
+        const double before = s0 == 0.0 ? dn - 1.0 : s0 - 1.0;
+        double last = s0 + L - 1.0, after = s0 + L;
+        last = last >= dn ? last - dn : last;
+        last = last < 0.0 ? 0.0 : last;
+        after = after >= dn ? after - dn : after;
+        const int is = static_cast<int>(s0), ib = static_cast<int>(before), il = static_cast<int>(last),
+                  ia = static_cast<int>(after);
+        // Bitwise & (no short-circuit branches). Nowhere / everywhere guesses are not taken here:
+        // the bound above already refused them.
+        const int on_s = active3(p, b1, b2, gamma, c, x1[is], x2[is]);
+        const int off_b = !active3(p, b1, b2, gamma, c, x1[ib], x2[ib]);
+        const int on_l = active3(p, b1, b2, gamma, c, x1[il], x2[il]);
+        const int off_a = !active3(p, b1, b2, gamma, c, x1[ia], x2[ia]);
+        verified[q] = int(amp * h2 > tol) & on_s & off_b & on_l & off_a & int(L != 0.0) & int(L != dn) &
+                      int(S >= 0.0);
+      }
+      for (int l = 0; l < len; ++l)
+        out[first + l] = {0, whole[l] == 2.0 ? n : 0};
+      for (int q = 0; q < m; ++q) {
+        const int j = first + idx[q];
+        if (verified[q]) {
+          out[j] = {static_cast<std::int32_t>(start[q]), static_cast<std::int32_t>(length[q])};  // both in range
+        } else {
+          out[j] = scan_ring(x1, x2, n, B0[j] * z, B1[j], B2[j], gamma, C[j]);
+          ++scanned;
+        }
+      }
+    }
+  }
+  return scanned;
+}
+
 }  // namespace
 
-bool circle_fast_path(const Quadrature& q, const TwoLayerNet& net) noexcept {
-  if (q.kind != Quadrature::Kind::Equispaced || q.dim != 2 || net.dim() != 2 || q.size() < 3) return false;
+namespace {
+bool finite_params(const TwoLayerNet& net) noexcept {
   // Any infinity or NaN among the parameters: an exponent of all ones (an integer OR, vectorised).
   constexpr std::uint64_t kExponent = 0x7ff0000000000000ull;
   std::uint64_t all_ones = kExponent;
@@ -342,6 +464,12 @@ bool circle_fast_path(const Quadrature& q, const TwoLayerNet& net) noexcept {
     all_ones &= bits == kExponent ? 0 : kExponent;
   }
   return all_ones == kExponent && std::isfinite(net.spec().bias_scale);
+}
+}  // namespace
+
+bool circle_fast_path(const Quadrature& q, const TwoLayerNet& net) noexcept {
+  if (q.kind != Quadrature::Kind::Equispaced || q.dim != 2 || net.dim() != 2 || q.size() < 3) return false;
+  return finite_params(net);
 }
 
 CircleGrid::CircleGrid(const Quadrature& q, const std::vector<double>& target_values) : n(q.size()) {
@@ -470,6 +598,203 @@ long long circle_pattern_changes_from_arcs(const Quadrature& q, const CircleGrid
       differs = active(b0, b1, gamma, c, x0[i], x1[i]) != active(i0, i1, gamma, ic, x0[i], x1[i]);
     changed += differs;
   }
+  return changed;
+}
+
+bool RingGrid::applies(const Quadrature& q) noexcept {
+  if (q.kind != Quadrature::Kind::GaussProduct || q.dim != 3) return false;
+  const int n = q.size();
+  int nz = static_cast<int>(std::lround(std::sqrt(n / 2.0)));
+  if (nz < 2 || 2 * nz * nz != n) return false;
+  const int nphi = 2 * nz;
+  // The layout Quadrature::sphere2 writes; the exactness argument needs equispaced azimuths.
+  for (int r = 0; r < nz; ++r) {
+    const double z = q.coordinate(0)[std::size_t(r) * nphi];
+    const double rho = std::sqrt(std::max(0.0, 1.0 - z * z));
+    for (int b = 0; b < nphi; ++b) {
+      const std::size_t i = std::size_t(r) * nphi + b;
+      const double psi = 2.0 * std::numbers::pi * b / nphi;
+      if (q.coordinate(0)[i] != z || std::fabs(q.coordinate(1)[i] - rho * std::cos(psi)) > 1e-12 ||
+          std::fabs(q.coordinate(2)[i] - rho * std::sin(psi)) > 1e-12)
+        return false;
+    }
+  }
+  return true;
+}
+
+RingGrid::RingGrid(const Quadrature& q, const std::vector<double>& target_values) {
+  assert(applies(q));
+  const int n = q.size();
+  n_rings = static_cast<int>(std::lround(std::sqrt(n / 2.0)));
+  n_phi = 2 * n_rings;
+  height.resize(std::size_t(n_rings));
+  radius.resize(std::size_t(n_rings));
+  for (int r = 0; r < n_rings; ++r) {
+    height[r] = q.coordinate(0)[std::size_t(r) * n_phi];
+    radius[r] = std::sqrt(std::max(0.0, 1.0 - height[r] * height[r]));
+  }
+  x1.assign(q.coordinate(1), q.coordinate(1) + n);
+  x2.assign(q.coordinate(2), q.coordinate(2) + n);
+  weight = q.weights;
+  target = target_values;
+}
+
+bool ring_fast_path(const Quadrature& q, const TwoLayerNet& net) noexcept {
+  return q.kind == Quadrature::Kind::GaussProduct && q.dim == 3 && net.dim() == 3 && finite_params(net);
+}
+
+int ring_arcs(const RingGrid& grid, const TwoLayerNet& net, Arc* arcs) { return ring_arcs_impl(grid, net, arcs); }
+
+void ring_arcs_of(const RingGrid& grid, const TwoLayerNet& net, CircleScratch& scratch) {
+  scratch.arcs.resize(std::size_t(grid.n_rings) * std::size_t(net.width()));
+  ring_arcs_impl(grid, net, scratch.arcs.data());
+}
+
+double ring_relu_excess_risk_from_arcs(const RingGrid& grid, const TwoLayerNet& net, CircleScratch& scratch) {
+  const int n = grid.n_phi, M = net.width();
+  const double gamma = net.spec().bias_scale;
+  const double inv_sqrt_m = 1.0 / std::sqrt(static_cast<double>(M));
+  assert(scratch.arcs.size() == std::size_t(grid.n_rings) * std::size_t(M));
+  constexpr int kTrash = 16;  // slots n, …, n + kTrash − 1: the trash of the branch-free scatter
+  scratch.delta.resize(4 * std::size_t(n + kTrash));
+  double* d = scratch.delta.data();
+  const double* A = net.a();
+  const double* B0 = net.b_row(0);
+  const double* B1 = net.b_row(1);
+  const double* B2 = net.b_row(2);
+  const double* C = net.c();
+  // (vb, vc, ve) on the ring's points s, …, s + L − 1 (mod n), as difference entries.
+  const auto add = [&](int i, double vb, double vc, double ve) {
+    double* e = d + 4 * std::size_t(i);
+    e[0] += vb;
+    e[1] += vc;
+    e[2] += ve;
+  };
+  const auto add_run = [&](Arc arc, double vb, double vc, double ve) {
+    if (arc.length == n) {
+      add(0, vb, vc, ve);
+      return;
+    }
+    add(arc.start, vb, vc, ve);
+    const int e = arc.start + arc.length;
+    if (e < n) {
+      add(e, -vb, -vc, -ve);
+    } else if (e > n) {
+      add(0, vb, vc, ve);
+      add(e - n, -vb, -vc, -ve);
+    }
+  };
+  const int half = M / 2;
+  double sum = 0.0;
+  for (int r = 0; r < grid.n_rings; ++r) {
+    std::fill(d, d + 4 * std::size_t(n + kTrash), 0.0);
+    const double z = grid.height[r];
+    const double* x1 = grid.x1.data() + std::size_t(r) * n;
+    const double* x2 = grid.x2.data() + std::size_t(r) * n;
+    const Arc* arcs = scratch.arcs.data() + std::size_t(r) * M;
+    // Unit u's terms a_u (b_1u, b_2u, b_0u z_r + γc_u) on its active set of the ring.
+    const auto add_unit = [&](int u) {
+      const Arc arc = arcs[u];
+      if (arc.length == 0) return;
+      const double a = A[u], e = std::fma(gamma, C[u], B0[u] * z);
+      if (arc.length != Arc::kIrregular) {
+        add_run(arc, a * B1[u], a * B2[u], a * e);
+        return;
+      }
+      const double p = B0[u] * z;
+      for (int i = 0; i < n; ++i)
+        if (active3(p, B1[u], B2[u], gamma, C[u], x1[i], x2[i])) add_run({i, 1}, a * B1[u], a * B2[u], a * e);
+    };
+    // Units j and j + M/2 together when their runs agree, like the circle: at the symmetric
+    // initialization their terms cancel exactly. Branch-free (which pairs agree is not
+    // predictable): three adds per run, the ones a run does not need going to trash slots ≥ n.
+    const auto scatter = [&](Arc arc, double vb, double vc, double ve, int trash) {
+      const int st = arc.start, L = arc.length, e = st + L;
+      const int sa = L == 0 ? trash : st;
+      const int sb = L == 0 || e == n ? trash : (e > n ? e - n : e);
+      const int sc = e > n ? 0 : trash;
+      double* pa = d + 4 * std::size_t(sa);
+      pa[0] += vb;
+      pa[1] += vc;
+      pa[2] += ve;
+      double* pb = d + 4 * std::size_t(sb);
+      pb[0] -= vb;
+      pb[1] -= vc;
+      pb[2] -= ve;
+      double* pc = d + 4 * std::size_t(sc);
+      pc[0] += vb;
+      pc[1] += vc;
+      pc[2] += ve;
+    };
+    for (int j = 0; j < half; ++j) {
+      const int k = j + half;
+      const Arc aj = arcs[j], ak = arcs[k];
+      if ((aj.length | ak.length) < 0) [[unlikely]] {  // an irregular unit
+        add_unit(j);
+        add_unit(k);
+        continue;
+      }
+      const bool same = aj == ak;
+      const double ej = std::fma(gamma, C[j], B0[j] * z), ek = std::fma(gamma, C[k], B0[k] * z);
+      const double kb = A[k] * B1[k], kc = A[k] * B2[k], ke = A[k] * ek;
+      // Trash slots in rotation: one slot would chain every unit's adds through its latency.
+      const int trash = n + (j & (kTrash - 1));
+      scatter(aj, A[j] * B1[j] + (same ? kb : 0.0), A[j] * B2[j] + (same ? kc : 0.0), A[j] * ej + (same ? ke : 0.0),
+              trash);
+      scatter(same ? Arc{0, 0} : ak, same ? 0.0 : kb, same ? 0.0 : kc, same ? 0.0 : ke, trash);
+    }
+    if (M % 2 == 1) add_unit(M - 1);
+    // Compensated running sums (Neumaier) of the three components along the ring.
+    double s[3] = {}, comp[3] = {};
+    for (int i = 0; i < n; ++i) {
+      double val[3];
+      for (int c = 0; c < 3; ++c) {
+        const double x = d[4 * std::size_t(i) + c], t = s[c] + x;
+        comp[c] += std::fabs(s[c]) >= std::fabs(x) ? (s[c] - t) + x : (x - t) + s[c];
+        s[c] = t;
+        val[c] = s[c] + comp[c];
+      }
+      const std::size_t p = std::size_t(r) * n + i;
+      const double out = std::fma(val[0], x1[i], std::fma(val[1], x2[i], val[2]));
+      const double res = out * inv_sqrt_m - grid.target[p];
+      sum = std::fma(grid.weight[p] * res, res, sum);
+    }
+  }
+  return sum;
+}
+
+long long ring_pattern_changes_from_arcs(const RingGrid& grid, const TwoLayerNet& net, const TwoLayerNet& init,
+                                         CircleScratch& scratch) {
+  const int n = grid.n_phi, M = net.width();
+  const double gamma = net.spec().bias_scale;
+  const std::size_t size = std::size_t(grid.n_rings) * std::size_t(M);
+  assert(scratch.arcs.size() == size);
+  if (scratch.init != &init || scratch.init_arcs.size() != size) {
+    scratch.init_arcs.resize(size);
+    ring_arcs_impl(grid, init, scratch.init_arcs.data());
+    scratch.init = &init;
+  }
+  std::vector<std::uint8_t> differs(std::size_t(M), 0);
+  for (int r = 0; r < grid.n_rings; ++r) {
+    const Arc* now = scratch.arcs.data() + std::size_t(r) * M;
+    const Arc* then = scratch.init_arcs.data() + std::size_t(r) * M;
+    const double z = grid.height[r];
+    const double* x1 = grid.x1.data() + std::size_t(r) * n;
+    const double* x2 = grid.x2.data() + std::size_t(r) * n;
+    for (int j = 0; j < M; ++j) {
+      if (now[j].length != Arc::kIrregular && then[j].length != Arc::kIrregular) {
+        differs[j] |= now[j] != then[j];
+        continue;
+      }
+      if (differs[j]) continue;
+      const double p = net.b_row(0)[j] * z, p0 = init.b_row(0)[j] * z;
+      for (int i = 0; i < n && !differs[j]; ++i)
+        differs[j] = active3(p, net.b_row(1)[j], net.b_row(2)[j], gamma, net.c()[j], x1[i], x2[i]) !=
+                     active3(p0, init.b_row(1)[j], init.b_row(2)[j], gamma, init.c()[j], x1[i], x2[i]);
+    }
+  }
+  long long changed = 0;
+  for (const std::uint8_t f : differs) changed += f;
   return changed;
 }
 

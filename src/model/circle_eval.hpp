@@ -54,8 +54,21 @@ struct CircleGrid {
   int slot(int i) const noexcept { return lanes == 1 ? i : ((i & ((1 << shift) - 1)) << 3) + (i >> shift); }
 };
 
+/// The S² product rule (Quadrature::sphere2) as rings: point i = r·n_phi + k has height
+/// x_0 = z_r and azimuth ψ_k = 2πk/n_phi, (x_1, x_2) = ρ_r (cos ψ_k, sin ψ_k), ρ_r = √(1 − z_r²).
+/// Built once per evaluator.
+struct RingGrid {
+  RingGrid(const Quadrature& q, const std::vector<double>& target_values);
+  /// Whether q has the ring structure above (n_phi = 2 n_z ≥ 4, x_0 constant on each ring).
+  static bool applies(const Quadrature& q) noexcept;
+  int n_rings = 0, n_phi = 0;
+  std::vector<double> height, radius;  ///< by ring: z_r, ρ_r
+  std::vector<double> x1, x2, weight, target;  ///< by point (the rule's order)
+};
+
 /// One trajectory's evaluation state: the initial network's arcs and scratch. Speeds evaluation
-/// up; never changes a result.
+/// up; never changes a result. On S² (ring_*), arcs hold n_rings·M ring arcs, ring-major
+/// (arcs[r·M + j]: unit j on ring r, a run of the ring's n_phi azimuths).
 struct CircleScratch {
   std::vector<Arc> arcs;        ///< the last evaluated network's arcs (circle_arcs_of)
   std::vector<Arc> init_arcs;   ///< the initial network's
@@ -92,5 +105,31 @@ double circle_relu_excess_risk(const Quadrature& q, const CircleGrid& grid, cons
 /// circle_arcs_of, then circle_pattern_changes_from_arcs.
 long long circle_pattern_changes(const Quadrature& q, const CircleGrid& grid, const TwoLayerNet& net,
                                  const TwoLayerNet& init, CircleScratch& scratch);
+
+// S²: the same on each ring of Quadrature::sphere2. On ring r unit j's pre-activation is
+// z_j(ψ) = (b_0j z_r + γc_j) + ρ_r (b_1j cos ψ + b_2j sin ψ), a constant plus a cosine in the
+// azimuth, so its active set on the ring is one run of azimuths, found and checked as on the
+// circle (with the SGD rounding fma(γ, c, fma(b_2, x_2, fma(b_1, x_1, b_0·x_0))) > 0), scanned over
+// the ring's n_phi points where that fails. The ReLU network on ring r is
+// Σ_{j active} a_j (b_1j x_1 + b_2j x_2 + (b_0j z_r + γc_j)): three prefix sums per ring.
+// O(n_rings M + n) in place of O(n M).
+
+/// Whether the S² fast path applies: the ring rule and finite parameters.
+bool ring_fast_path(const Quadrature& q, const TwoLayerNet& net) noexcept;
+
+/// Every unit's active set on every ring into arcs[r·M + j]. Returns the number of (unit, ring)
+/// pairs scanned over the ring's points.
+int ring_arcs(const RingGrid& grid, const TwoLayerNet& net, Arc* arcs);
+
+/// net's ring arcs into scratch.arcs; requires ring_fast_path.
+void ring_arcs_of(const RingGrid& grid, const TwoLayerNet& net, CircleScratch& scratch);
+
+/// Σ_i w_i (g_Θ(x_i) − t_i)² for a ReLU network whose ring arcs are in scratch.arcs.
+double ring_relu_excess_risk_from_arcs(const RingGrid& grid, const TwoLayerNet& net, CircleScratch& scratch);
+
+/// Number of units whose active set differs between net (ring arcs in scratch.arcs) and init on
+/// some ring (init's arcs computed on first use, kept while `init` is the same object).
+long long ring_pattern_changes_from_arcs(const RingGrid& grid, const TwoLayerNet& net, const TwoLayerNet& init,
+                                         CircleScratch& scratch);
 
 }  // namespace ntksweep::model::detail

@@ -1,6 +1,6 @@
-// The error evaluator: the O(M + n) circle path against the direct O(M n) quadrature on trained
-// networks (every training mode, widths 2..16384, γ = 0 and 1), the exact pattern count, edge
-// cases (dead units, huge biases, ρ = 0) and a closed form.
+// The error evaluator: the O(M + n) circle path and the O(n_z M + n) S² ring path against the
+// direct O(M n) quadrature on trained networks (every training mode, widths 2..16384, γ = 0 and
+// 1), the exact pattern count, edge cases (dead units, huge biases, ρ = 0) and a closed form.
 #include "ntksweep/model/excess_risk.hpp"
 
 #include <gtest/gtest.h>
@@ -280,17 +280,228 @@ TEST(ExcessRisk, FewUnitsNeedTheScan) {
   EXPECT_EQ(guessed, arcs);
 }
 
+// ---- S²: the ring path (Quadrature::sphere2) --------------------------------------------------
+
 std::uint64_t bits(double v) { return std::bit_cast<std::uint64_t>(v); }
 
+std::shared_ptr<const Target> sphere_target() {
+  return std::make_shared<const Target>(Target::zonal(3, {0.1, 0.4, 0.2, 0.1}));
+}
+
+NetworkSpec spec3(int M, ActivationKind act, TrainedLayers layers, double gamma) {
+  NetworkSpec s = spec(M, act, layers, gamma);
+  s.dim = 3;
+  return s;
+}
+
+// Every unit's run on every ring against the direct sign test at every point.
+void expect_ring_arcs_exact(const Quadrature& q, const TwoLayerNet& net) {
+  const detail::RingGrid grid(q, std::vector<double>(std::size_t(q.size()), 0.0));
+  const int M = net.width(), n = grid.n_phi;
+  std::vector<detail::Arc> arcs(std::size_t(grid.n_rings) * M);
+  detail::ring_arcs(grid, net, arcs.data());
+  for (int r = 0; r < grid.n_rings; ++r)
+    for (int j = 0; j < M; ++j) {
+      const detail::Arc arc = arcs[std::size_t(r) * M + j];
+      ASSERT_NE(arc.length, detail::Arc::kIrregular) << "unit " << j << " ring " << r;
+      for (int i = 0; i < n; ++i) {
+        double x[3];
+        q.point(r * n + i, x);
+        const int offset = (i - arc.start + n) % n;
+        ASSERT_EQ(active_sgd(net, j, x), offset < arc.length) << "unit " << j << " ring " << r << " point " << i;
+      }
+    }
+}
+
+TEST(ExcessRisk, SphereRingsMatchTheRule) {
+  const Quadrature q = Quadrature::sphere2(4096);
+  ASSERT_TRUE(detail::RingGrid::applies(q));
+  const detail::RingGrid grid(q, std::vector<double>(std::size_t(q.size()), 0.0));
+  EXPECT_EQ(grid.n_rings, 46);
+  EXPECT_EQ(grid.n_phi, 92);
+  EXPECT_FALSE(detail::RingGrid::applies(Quadrature::test_set(3, 4232, 1)));
+  EXPECT_FALSE(detail::RingGrid::applies(Quadrature::circle(4096)));
+}
+
+// The evaluator takes the ring path from 128 azimuths per ring: n = 8192 (64 rings).
+constexpr int kRingPoints = 8192;
+
+TEST(ExcessRisk, SphereReluMatchesDirectOnTrainedNetworks) {
+  const auto target = sphere_target();
+  const ErrorEvaluator eval(Quadrature::sphere2(kRingPoints), *target);
+  const detail::RingGrid grid(eval.quadrature(), [&] {
+    std::vector<double> t(std::size_t(eval.quadrature().size()));
+    for (int i = 0; i < eval.quadrature().size(); ++i) t[i] = eval.target_value(i);
+    return t;
+  }());
+  double max_rel = 0.0;
+  for (const double gamma : {0.0, 1.0})
+    for (const TrainedLayers layers : {TrainedLayers::All, TrainedLayers::Input})
+      for (const int M : {2, 16, 256, 1024, 4096}) {
+        const std::uint64_t seed = 1;
+        const DataStream data(target, NoiseSpec{}, data_key(seed, 0));
+        const auto init = TwoLayerNet::symmetric_init(spec3(M, ActivationKind::Relu, layers, gamma), init_key(seed, 0, M));
+        SgdConfig cfg;
+        cfg.schedule = {0.5, 0.5};
+        SgdTrajectory run(init, cfg, data);
+        const std::int64_t horizon = M >= 4096 ? 1024 : 4096;
+        for (const std::int64_t t : {std::int64_t(0), std::int64_t(16), horizon}) {
+          run.advance_to(t);
+          const std::string what = "gamma " + std::to_string(gamma) + " " + to_string(layers) + " M " +
+                                   std::to_string(M) + " t " + std::to_string(t);
+          if (t == 0) {
+            EXPECT_NEAR(eval.excess_risk(run.network()), eval.target_norm2(), 1e-15) << what;
+            continue;
+          }
+          const double fast = eval.excess_risk(run.network()), direct = eval.excess_risk_direct(run.network());
+          const double rel = std::fabs(fast - direct) / direct;
+          max_rel = std::max(max_rel, rel);
+          {  // the evaluator's value is the ring path's
+            detail::CircleScratch scratch;
+            detail::ring_arcs_of(grid, run.network(), scratch);
+            EXPECT_EQ(bits(fast), bits(detail::ring_relu_excess_risk_from_arcs(grid, run.network(), scratch))) << what;
+          }
+          EXPECT_LE(rel, kRelTol) << what << " fast " << fast << " direct " << direct;
+          EXPECT_EQ(eval.pattern_change(run.network(), init), eval.pattern_change_direct(run.network(), init)) << what;
+          if (M <= 256) {
+            expect_ring_arcs_exact(eval.quadrature(), run.network());
+            EXPECT_EQ(eval.pattern_change(run.network(), init),
+                      pattern_change_reference(eval.quadrature(), run.network(), init))
+                << what;
+          }
+        }
+      }
+  std::printf("S2: max relative difference fast vs direct: %.3g\n", max_rel);
+}
+
+TEST(ExcessRisk, SphereSwishPatternChangeMatchesDirect) {
+  const auto target = sphere_target();
+  const ErrorEvaluator eval(Quadrature::sphere2(kRingPoints), *target);
+  for (const double gamma : {0.0, 1.0}) {
+    const DataStream data(target, NoiseSpec{}, data_key(3, 0));
+    const auto init = TwoLayerNet::symmetric_init(spec3(1024, ActivationKind::Swish, TrainedLayers::All, gamma), init_key(3, 0, 1024));
+    SgdConfig cfg;
+    cfg.schedule = {1.0, 0.5};
+    SgdTrajectory run(init, cfg, data);
+    for (const std::int64_t t : {1, 64, 4096}) {
+      run.advance_to(t);
+      const double fast = eval.pattern_change(run.network(), init);
+      EXPECT_EQ(fast, eval.pattern_change_direct(run.network(), init)) << t;
+      if (t == 4096) {
+        EXPECT_GT(fast, 0.0);
+      }
+    }
+  }
+}
+
+TwoLayerNet hand_net3(int M, double gamma, const std::function<void(TwoLayerNet&, int)>& set) {
+  auto net = TwoLayerNet::symmetric_init(spec3(M, ActivationKind::Relu, TrainedLayers::All, gamma), init_key(1, 0, M));
+  for (int j = 0; j < M; ++j) set(net, j);
+  return net;
+}
+
+TEST(ExcessRisk, SphereEdgeCasesMatchDirect) {
+  const auto target = sphere_target();
+  const ErrorEvaluator eval(Quadrature::sphere2(kRingPoints), *target);
+  const Quadrature& q = eval.quadrature();
+  const int n_phi = 128;
+  const auto init = hand_net3(8, 1.0, [](TwoLayerNet&, int) {});
+  core::CounterRng rng(core::make_key(core::Domain::TestSet, {79}), 0);
+  const std::vector<std::pair<std::string, TwoLayerNet>> cases = {
+      {"all dead", hand_net3(8, 1.0, [](TwoLayerNet& n, int j) { n.c()[j] = -2.0 - j; })},
+      {"all on", hand_net3(8, 1.0, [](TwoLayerNet& n, int j) { n.c()[j] = 2.0 + j; })},
+      {"huge biases", hand_net3(8, 1.0, [](TwoLayerNet& n, int j) { n.c()[j] = (j % 2 ? 1e200 : -1e200); })},
+      {"rho zero", hand_net3(8, 1.0, [](TwoLayerNet& n, int j) {
+         n.b_row(0)[j] = n.b_row(1)[j] = n.b_row(2)[j] = 0.0;
+         n.c()[j] = j % 3 - 1.0;
+       })},
+      {"gamma zero rho zero", hand_net3(8, 0.0, [](TwoLayerNet& n, int j) {
+         n.b_row(0)[j] = n.b_row(1)[j] = n.b_row(2)[j] = 0.0;
+       })},
+      // Vertical units: b = (±1, 0, 0), constant on every ring (no azimuthal part), a plane through
+      // a ring's height or between rings.
+      {"vertical", hand_net3(8, 1.0, [&](TwoLayerNet& n, int j) {
+         n.b_row(0)[j] = j % 2 ? 1.0 : -1.0;
+         n.b_row(1)[j] = n.b_row(2)[j] = 0.0;
+         n.c()[j] = j < 4 ? -q.coordinate(0)[std::size_t(3 * j) * n_phi] * n.b_row(0)[j] : 0.1 * j - 0.4;
+       })},
+      // Nearly vertical: a tiny azimuthal part against rounding.
+      {"nearly vertical", hand_net3(8, 1.0, [&](TwoLayerNet& n, int j) {
+         n.b_row(0)[j] = 1.0;
+         n.b_row(1)[j] = 1e-15 * (j + 1);
+         n.b_row(2)[j] = -1e-16 * j;
+         n.c()[j] = -q.coordinate(0)[std::size_t(2 * j) * n_phi];
+       })},
+      // Tangent on a ring: z = 0 at one azimuth of ring 2j, negative elsewhere on it (or positive).
+      {"tangent", hand_net3(8, 1.0, [&](TwoLayerNet& n, int j) {
+         const int r = 2 * j;
+         const double h = q.coordinate(0)[std::size_t(r) * n_phi];
+         const double rho = std::sqrt(1.0 - h * h), psi = 2.0 * std::numbers::pi * (5 * j) / n_phi;
+         n.b_row(0)[j] = 0.0;
+         n.b_row(1)[j] = std::cos(psi);
+         n.b_row(2)[j] = std::sin(psi);
+         n.c()[j] = (j % 2 ? -1.0 : 1.0) * rho;
+       })},
+      // Runs narrower than an azimuth step on some ring.
+      {"narrow", hand_net3(8, 1.0, [&](TwoLayerNet& n, int j) {
+         const int r = 2 * j + 1;
+         const double h = q.coordinate(0)[std::size_t(r) * n_phi];
+         const double rho = std::sqrt(1.0 - h * h), psi = 2.0 * std::numbers::pi * (5 * j + 0.5) / n_phi;
+         n.b_row(0)[j] = 0.0;
+         n.b_row(1)[j] = std::cos(psi);
+         n.b_row(2)[j] = std::sin(psi);
+         n.c()[j] = -(1.0 - 1e-7) * rho * (j % 2 ? 1.0 : -1.0);
+       })},
+      // Run ends exactly on azimuths of a ring.
+      {"ends on grid", hand_net3(8, 1.0, [&](TwoLayerNet& n, int j) {
+         const double h = q.coordinate(0)[std::size_t(j) * n_phi];
+         const double rho = std::sqrt(1.0 - h * h);
+         n.b_row(0)[j] = 0.3;
+         n.b_row(1)[j] = 1.0;
+         n.b_row(2)[j] = 0.0;
+         n.c()[j] = -0.3 * h - rho * std::cos(2.0 * std::numbers::pi * (4 * j + 2) / n_phi);
+       })},
+      {"random", hand_net3(8, 1.0, [&](TwoLayerNet& n, int j) {
+         n.a()[j] = rng.normal();
+         n.b_row(0)[j] = rng.normal();
+         n.b_row(1)[j] = rng.normal();
+         n.b_row(2)[j] = rng.normal();
+         n.c()[j] = rng.normal();
+       })},
+  };
+  for (const auto& [what, net] : cases) {
+    const double fast = eval.excess_risk(net), direct = eval.excess_risk_direct(net);
+    EXPECT_LE(std::fabs(fast - direct), kRelTol * direct) << what;
+    EXPECT_EQ(eval.pattern_change(net, init), eval.pattern_change_direct(net, init)) << what;
+    EXPECT_EQ(eval.pattern_change(init, net), eval.pattern_change_direct(init, net)) << what;
+    EXPECT_EQ(eval.pattern_change(net, init), pattern_change_reference(q, net, init)) << what;
+    if (what != "huge biases" && what != "nearly vertical") expect_ring_arcs_exact(q, net);
+  }
+}
+
+TEST(ExcessRisk, SphereFewRingsNeedTheScan) {
+  const auto target = sphere_target();
+  const DataStream data(target, NoiseSpec{}, data_key(8, 0));
+  const int M = 1024;
+  const auto init = TwoLayerNet::symmetric_init(spec3(M, ActivationKind::Relu, TrainedLayers::All, 1.0), init_key(8, 0, M));
+  SgdTrajectory run(init, SgdConfig{}, data);
+  run.advance_to(1000);
+  const Quadrature q = Quadrature::sphere2(4096);
+  const detail::RingGrid grid(q, std::vector<double>(std::size_t(q.size()), 0.0));
+  std::vector<detail::Arc> arcs(std::size_t(grid.n_rings) * M);
+  EXPECT_LE(detail::ring_arcs(grid, run.network(), arcs.data()), grid.n_rings * M / 100);
+}
+
+
 // The evaluator of model::train's default problem in dimension d: the circle's equispaced rule
-// (1088 points for swish, as quadrature = auto picks) or 1024 points on S².
+// (1088 points for swish, as quadrature = auto picks) or 8192 points on S² (the ring path).
 struct Problem {
   std::shared_ptr<const Target> target;
   ErrorEvaluator eval;
 };
 Problem make_problem(int d, ActivationKind act) {
   auto target = d == 2 ? circle_target() : std::make_shared<const Target>(Target::zonal(d, {0.1, 0.4, 0.2, 0.1}));
-  const int n = d == 2 ? (act == ActivationKind::Swish ? 1088 : 4096) : 1024;
+  const int n = d == 2 ? (act == ActivationKind::Swish ? 1088 : 4096) : kRingPoints;
   return {target, ErrorEvaluator(Quadrature::for_dimension(d, n, 1), *target)};
 }
 
@@ -302,7 +513,7 @@ NetworkSpec spec_d(int d, int M, ActivationKind act) {
 
 TEST(ExcessRisk, CheckpointEqualsSeparateCalls) {
   // checkpoint() = {excess_risk, pattern_change} bit for bit: ReLU and swish, the circle (arcs
-  // shared) and S² (direct), one cache through the trajectory as model::train keeps it.
+  // shared) and S² (ring runs shared), one cache through the trajectory as model::train keeps it.
   for (const int d : {2, 3})
     for (const ActivationKind act : {ActivationKind::Relu, ActivationKind::Swish}) {
       const Problem p = make_problem(d, act);

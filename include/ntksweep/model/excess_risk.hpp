@@ -3,7 +3,9 @@
 // points. On the circle's equispaced grid both are exact in O(M + n): each unit is active on one
 // arc of grid points, found from its angle and checked with the direct method's own arithmetic
 // (src/model/circle_eval.hpp); the error of a ReLU network then follows from prefix sums over the
-// arc ends. Elsewhere (swish error, d ≥ 3) evaluation is direct, O(M n), blocked over quadrature
+// arc ends. On S² (the Gauss product rule) the same holds ring by ring, O(n_z M + n) with
+// n_z ≈ √(n/2) rings, used from n ≈ 8192 points on (below, the direct sum is as fast). Elsewhere
+// (swish error, d ≥ 4, S² with fewer points) evaluation is direct, O(M n), blocked over quadrature
 // points (no M × n temporary): a block of points stays in L1 while every unit passes over it once.
 #pragma once
 
@@ -18,6 +20,7 @@ namespace ntksweep::model {
 
 namespace detail {
 struct CircleGrid;
+struct RingGrid;
 struct CircleScratch;
 }  // namespace detail
 
@@ -28,7 +31,7 @@ struct CheckpointEval {
 };
 
 /// One trajectory's evaluation state, passed to successive evaluations of the same trajectory:
-/// the circle path computes the initial network's arcs once and keeps its scratch. It makes
+/// the circle and S² paths compute the initial network's arcs once and keep their scratch. It makes
 /// evaluation faster and never changes a result. Not thread-safe; one per trajectory (the
 /// evaluator itself is const and shared).
 class EvalCache {
@@ -52,8 +55,9 @@ class ErrorEvaluator {
   /// Σ_i w_i g_ρ(x_i)² (the error of the zero function, the initial error).
   double target_norm2() const noexcept { return target_norm2_; }
 
-  /// Σ_i w_i (g_Θ(x_i) − g_ρ(x_i))². ReLU on the circle: O(M + n), equal to the direct sum up to
-  /// rounding (its own rounding is smaller: the prefix sums are compensated); otherwise direct.
+  /// Σ_i w_i (g_Θ(x_i) − g_ρ(x_i))². ReLU on the circle: O(M + n), on S² (n ≥ 8192): O(n_z M + n), equal to
+  /// the direct sum up to rounding (its own rounding is smaller: the prefix sums are compensated);
+  /// otherwise direct.
   double excess_risk(const TwoLayerNet& net) const;
   /// The same, reusing `cache` (see EvalCache).
   double excess_risk(const TwoLayerNet& net, EvalCache& cache) const;
@@ -63,8 +67,8 @@ class ErrorEvaluator {
   /// fma(γ, c_j, fma(b_{d−1,j}, x_{d−1}, … fma(b_1j, x_1, b_0j·x_0))) — the rounding of the error
   /// quadrature too, so a checkpoint decides each unit's pattern once. (Until issue #8 the
   /// pattern used (γc + b_0x_0) + b_1x_1 without FMA; counts differ from that rule only where
-  /// some z lies within rounding of 0 at a quadrature point.) On the circle O(M), exactly the
-  /// direct count.
+  /// some z lies within rounding of 0 at a quadrature point.) On the circle O(M), on S²
+  /// (n ≥ 8192) O(n_z M), exactly the direct count.
   double pattern_change(const TwoLayerNet& net, const TwoLayerNet& init) const;
   /// The same, reusing `cache` (see EvalCache; `init` must stay the same object between calls).
   double pattern_change(const TwoLayerNet& net, const TwoLayerNet& init, EvalCache& cache) const;
@@ -87,6 +91,7 @@ class ErrorEvaluator {
   std::vector<double> target_values_;
   double target_norm2_ = 0.0;
   std::shared_ptr<const detail::CircleGrid> circle_;  // the circle path's grid (equispaced rule only)
+  std::shared_ptr<const detail::RingGrid> ring_;      // the S² path's rings (Gauss product rule, n ≥ 8192)
 };
 
 }  // namespace ntksweep::model
