@@ -108,12 +108,14 @@ NTKSWEEP_HOT_CLONES void guess_arcs(const double* __restrict B0, const double* _
   }
 }
 
-// The active set of one unit from all n points: one run, nowhere, everywhere, or irregular.
-Arc scan_arc(const double* x0, const double* x1, int n, double b0, double b1, double gamma, double c) noexcept {
+// The active set of one unit from all n points of a closed ring of points (is_on(i): point i
+// active): one run, nowhere, everywhere, or irregular.
+template <class IsOn>
+Arc scan_run(int n, IsOn is_on) noexcept {
   int count = 0, starts = 0, first_start = 0;
-  bool prev = active(b0, b1, gamma, c, x0[n - 1], x1[n - 1]);
+  bool prev = is_on(n - 1);
   for (int i = 0; i < n; ++i) {
-    const bool on = active(b0, b1, gamma, c, x0[i], x1[i]);
+    const bool on = is_on(i);
     count += on;
     if (on && !prev) {
       if (starts++ == 0) first_start = i;
@@ -124,6 +126,11 @@ Arc scan_arc(const double* x0, const double* x1, int n, double b0, double b1, do
   if (count == n) return {0, n};
   if (starts == 1) return {first_start, count};
   return {0, Arc::kIrregular};
+}
+
+// scan_run on the circle's points.
+Arc scan_arc(const double* x0, const double* x1, int n, double b0, double b1, double gamma, double c) noexcept {
+  return scan_run(n, [&](int i) { return active(b0, b1, gamma, c, x0[i], x1[i]); });
 }
 
 // Whether arc = {s, L}, 1 ≤ L ≤ n − 1, is the unit's active set: s on and s − 1 off (a run starts
@@ -339,20 +346,7 @@ double sum_squared_residuals1(const CircleGrid& grid, const double* d, double in
 // One unit's active set on one ring's n points (coordinates x1, x2), p = b_0 z_r.
 Arc scan_ring(const double* x1, const double* x2, int n, double p, double b1, double b2, double gamma,
               double c) noexcept {
-  int count = 0, starts = 0, first_start = 0;
-  bool prev = active3(p, b1, b2, gamma, c, x1[n - 1], x2[n - 1]);
-  for (int i = 0; i < n; ++i) {
-    const bool on = active3(p, b1, b2, gamma, c, x1[i], x2[i]);
-    count += on;
-    if (on && !prev) {
-      if (starts++ == 0) first_start = i;
-    }
-    prev = on;
-  }
-  if (count == 0) return {0, 0};
-  if (count == n) return {0, n};
-  if (starts == 1) return {first_start, count};
-  return {0, Arc::kIrregular};
+  return scan_run(n, [&](int i) { return active3(p, b1, b2, gamma, c, x1[i], x2[i]); });
 }
 
 // The ring arcs of every unit: per ring, the circle's angle guesses for the cosine
