@@ -449,9 +449,9 @@ void bench_eval(benchmark::State& state, int d, int M, ActivationKind act, EvalK
 }
 
 // Whole run at the default settings: the default problem of `ntksweep run` in dimension d (its
-// target, kmax = 512, and its evaluator: quadrature = auto, i.e. 1088 points for swish on the
-// circle and 4096 otherwise; 8 checkpoints per decade), model::train (steps + checkpoint
-// evaluation) against the same steps alone.
+// target, kmax = 512, and its evaluator: quadrature = auto, i.e. for swish on the circle the exact
+// error on ~288 spectral points (pattern on 1088), and 4096 points otherwise; 8 checkpoints per
+// decade), model::train (steps + checkpoint evaluation) against the same steps alone.
 void bench_run(benchmark::State& state, int d, int M, ActivationKind act, std::int64_t T) {
   ntksweep::sweep::StudyConfig config;
   config.problem.dim = d;
@@ -587,9 +587,12 @@ int main(int argc, char** argv) {
         for (std::int64_t T : {std::int64_t(1) << 14, std::int64_t(1) << 16}) {
           ntksweep::sweep::StudyConfig defaults;
           defaults.problem.dim = d;
-          const std::string name = "Run/d:" + std::to_string(d) + "/M:" + std::to_string(M) + "/" + act_name(act) +
-                                   "/T:" + std::to_string(T) + "/N:" +
-                                   std::to_string(ntksweep::sweep::quadrature_points(defaults, act));
+          const bool exact = d == 2 && act == ActivationKind::Swish;
+          const std::string name =
+              "Run/d:" + std::to_string(d) + "/M:" + std::to_string(M) + "/" + act_name(act) + "/T:" + std::to_string(T) +
+              "/N:" +
+              (exact ? "exact" + std::to_string(ErrorEvaluator::spectral_points(1.0, defaults.network.swish_s, M))
+                     : std::to_string(ntksweep::sweep::quadrature_points(defaults, act)));
           const bool big = static_cast<double>(M) * static_cast<double>(T) > 1024.0 * 65536.0;
           benchmark::RegisterBenchmark(name.c_str(), [d, M, act, T](benchmark::State& s) { bench_run(s, d, M, act, T); })
               ->Unit(benchmark::kSecond)

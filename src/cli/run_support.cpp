@@ -82,6 +82,9 @@ std::vector<std::pair<std::string, store::Table>> theory_tables(const sweep::Stu
                       {"activation", std::string(model::to_string(act))},
                       {"dim", static_cast<std::int64_t>(config.problem.dim)},
                       {"quadrature_points", static_cast<std::int64_t>(p.evaluator->quadrature().size())},
+                      {"error_integral", std::string(p.evaluator->exact_swish() && act == model::ActivationKind::Swish
+                                                         ? "exact"
+                                                         : "quadrature")},
                       {"target_norm2", p.target->squared_norm()},
                       {"source_norm", theory::source_norm(p.spectrum, *p.target, r)},
                       {"fitted_beta", beta},

@@ -66,6 +66,15 @@ struct RingGrid {
   std::vector<double> x1, x2, weight, target;  ///< by point (the rule's order)
 };
 
+/// The points of ErrorEvaluator::excess_risk_spectral: φ_i = 2πi/n, and the target's modes
+/// k < n/2 on them; `tail` = Σ_{k ≥ n/2} g_k², the modes the points cannot carry. Built for the
+/// n a network needs and kept while that n stays.
+struct SpectralGrid {
+  int n = 0;
+  std::vector<double> x0, x1, target;  ///< cos φ_i, sin φ_i, (P g_ρ)(φ_i)
+  double tail = 0.0;
+};
+
 /// One trajectory's evaluation state: the initial network's arcs and scratch. Speeds evaluation
 /// up; never changes a result. On S² (ring_*), arcs hold n_rings·M ring arcs, ring-major
 /// (arcs[r·M + j]: unit j on ring r, a run of the ring's n_phi azimuths).
@@ -74,6 +83,7 @@ struct CircleScratch {
   std::vector<Arc> init_arcs;   ///< the initial network's
   const TwoLayerNet* init = nullptr;  ///< whose init_arcs those are
   std::vector<double> delta;    ///< 4 n difference entries by slot (A, B, C, unused)
+  SpectralGrid spectral;        ///< the swish error's points (ErrorIntegral::Exact)
 };
 
 /// Whether the fast path applies: the equispaced circle rule and finite parameters (a diverged

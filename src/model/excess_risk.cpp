@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 
 #include "circle_eval.hpp"
 #include "vector_math.hpp"
@@ -122,7 +123,12 @@ int block_sign_changes(const double* bj, double cj, const double* b0j, double c0
 
 }  // namespace
 
-ErrorEvaluator::ErrorEvaluator(Quadrature quadrature, const Target& target) : quad_(std::move(quadrature)) {
+ErrorEvaluator::ErrorEvaluator(Quadrature quadrature, const Target& target, ErrorIntegral integral)
+    : quad_(std::move(quadrature)) {
+  if (integral == ErrorIntegral::Exact && target.kind() == Target::Kind::Circle && target.dim() == 2) {
+    target_coef_ = target.coefficients();
+    target_phase_ = target.phases();
+  }
   const int n = quad_.size();
   target_values_.resize(n);
   std::vector<double> x(quad_.dim);
@@ -153,6 +159,7 @@ double ErrorEvaluator::excess_risk(const TwoLayerNet& net) const {
 }
 
 double ErrorEvaluator::excess_risk(const TwoLayerNet& net, EvalCache& cache) const {
+  if (swish_exact(net)) return excess_risk_spectral(net, cache);
   if (circle_ && net.spec().activation.kind == ActivationKind::Relu && detail::circle_fast_path(quad_, net))
     return detail::circle_relu_excess_risk(quad_, *circle_, net, *cache.scratch_);
   if (ring_ && net.spec().activation.kind == ActivationKind::Relu && detail::ring_fast_path(quad_, net)) {
@@ -187,7 +194,7 @@ CheckpointEval ErrorEvaluator::checkpoint(const TwoLayerNet& net, const TwoLayer
     CheckpointEval r;
     r.error = net.spec().activation.kind == ActivationKind::Relu
                   ? detail::ring_relu_excess_risk_from_arcs(*ring_, net, scratch)
-                  : excess_risk_direct(net);
+                  : excess_risk(net, cache);
     r.pattern_change =
         detail::ring_fast_path(quad_, init)
             ? static_cast<double>(detail::ring_pattern_changes_from_arcs(*ring_, net, init, scratch)) / net.width()
@@ -195,13 +202,13 @@ CheckpointEval ErrorEvaluator::checkpoint(const TwoLayerNet& net, const TwoLayer
     return r;
   }
   if (!circle_ || !detail::circle_fast_path(quad_, net))
-    return {excess_risk_direct(net), pattern_change_direct(net, init)};
+    return {excess_risk(net, cache), pattern_change(net, init, cache)};
   detail::CircleScratch& scratch = *cache.scratch_;
   detail::circle_arcs_of(quad_, *circle_, net, scratch);
   CheckpointEval r;
   r.error = net.spec().activation.kind == ActivationKind::Relu
                 ? detail::circle_relu_excess_risk_from_arcs(quad_, *circle_, net, scratch)
-                : excess_risk_direct(net);
+                : excess_risk(net, cache);
   r.pattern_change = detail::circle_fast_path(quad_, init)
                          ? static_cast<double>(detail::circle_pattern_changes_from_arcs(quad_, *circle_, net, init,
                                                                                          scratch)) /
@@ -210,8 +217,13 @@ CheckpointEval ErrorEvaluator::checkpoint(const TwoLayerNet& net, const TwoLayer
   return r;
 }
 
-double ErrorEvaluator::excess_risk_direct(const TwoLayerNet& net) const {
-  const int n = quad_.size(), d = net.dim();
+namespace {
+
+// Σ_i w_i (g_Θ(x_i) − t_i)² over n points with coordinates coordinate[k][i], weights w_i =
+// weight[i], or `uniform_weight` when weight is null.
+double quadrature_sum(const TwoLayerNet& net, int n, const double* const* coordinate, const double* weight,
+                      double uniform_weight, const double* target) {
+  const int d = net.dim();
   const double inv_sqrt_m = 1.0 / std::sqrt(static_cast<double>(net.width()));
   // The block's coordinates copied to cache-line-aligned scratch (full-width vector loads that
   // never split a line); at most 8 coordinates on the stack, more on the heap (d > 8 is rare).
@@ -225,16 +237,88 @@ double ErrorEvaluator::excess_risk_direct(const TwoLayerNet& net) const {
     const int len = std::min(kBlock, n - first);
     for (int k = 0; k < d; ++k) {
       double* dst = d > kStackDims ? heap_x.data() + std::size_t(k) * kBlock : stack_x[k];
-      std::copy(quad_.coordinate(k) + first, quad_.coordinate(k) + first + len, dst);
+      std::copy(coordinate[k] + first, coordinate[k] + first + len, dst);
       rows[k] = dst;
     }
     block_outputs_any(net, rows.data(), len, out);
     for (int i = 0; i < len; ++i) {
-      const double r = out[i] * inv_sqrt_m - target_values_[first + i];
-      sum += quad_.weights[first + i] * r * r;
+      const double r = out[i] * inv_sqrt_m - target[first + i];
+      sum += (weight ? weight[first + i] : uniform_weight) * r * r;
     }
   }
   return sum;
+}
+
+}  // namespace
+
+namespace {
+
+constexpr int kMaxSpectralPoints = 1 << 16;
+
+// φ_i = 2πi/n and the target's modes 1 ≤ k < n/2 on them (cos(kφ_i + ψ_k) from the exact index
+// k·i mod n), the modes from n/2 up as the tail.
+void build_spectral_grid(int n, const std::vector<double>& coef, const std::vector<double>& phase,
+                         detail::SpectralGrid& grid) {
+  grid.n = n;
+  grid.x0.resize(n);
+  grid.x1.resize(n);
+  grid.target.assign(n, coef.empty() ? 0.0 : coef[0]);
+  for (int i = 0; i < n; ++i) {
+    const double phi = 2.0 * std::numbers::pi * i / n;
+    grid.x0[i] = std::cos(phi);
+    grid.x1[i] = std::sin(phi);
+  }
+  const int kmax = static_cast<int>(coef.size()) - 1;
+  const int kept = std::min(kmax, (n - 1) / 2);  // k < n/2
+  for (int k = 1; k <= kept; ++k) {
+    if (coef[k] == 0.0) continue;
+    const double amp = std::numbers::sqrt2 * coef[k], cp = std::cos(phase[k]), sp = std::sin(phase[k]);
+    long long m = 0;  // k·i mod n
+    for (int i = 0; i < n; ++i, m = (m + k) % n) grid.target[i] += amp * (grid.x0[m] * cp - grid.x1[m] * sp);
+  }
+  grid.tail = 0.0;
+  for (int k = kmax; k > kept; --k) grid.tail += coef[k] * coef[k];  // smallest first
+}
+
+}  // namespace
+
+double ErrorEvaluator::excess_risk_direct(const TwoLayerNet& net) const {
+  std::vector<const double*> coordinates(net.dim());
+  for (int k = 0; k < net.dim(); ++k) coordinates[k] = quad_.coordinate(k);
+  return quadrature_sum(net, quad_.size(), coordinates.data(), quad_.weights.data(), 0.0, target_values_.data());
+}
+
+int ErrorEvaluator::spectral_points(const TwoLayerNet& net) noexcept {
+  if (net.dim() != 2) return 0;
+  const int M = net.width();
+  for (const double v : net.params())
+    if (!std::isfinite(v)) return 0;
+  double rho2 = 0.0;
+  for (int j = 0; j < M; ++j) {
+    const double b0 = net.b_row(0)[j], b1 = net.b_row(1)[j];
+    rho2 = std::max(rho2, b0 * b0 + b1 * b1);
+  }
+  return spectral_points(std::sqrt(rho2), net.spec().activation.s, M);
+}
+
+int ErrorEvaluator::spectral_points(double rho_max, double s, int width) noexcept {
+  const double decay = rho_max > 0.0 && s > 0.0 ? std::asinh(std::numbers::pi / (s * rho_max)) : 1.0;
+  const double half = std::ceil((37.0 + 0.5 * std::log(static_cast<double>(width))) / decay) + 1.0;
+  const double n = std::max(64.0, std::ceil(2.0 * half / 32.0) * 32.0);
+  return n > kMaxSpectralPoints ? 0 : static_cast<int>(n);
+}
+
+bool ErrorEvaluator::swish_exact(const TwoLayerNet& net) const noexcept {
+  return exact_swish() && net.dim() == 2 && net.spec().activation.kind == ActivationKind::Swish;
+}
+
+double ErrorEvaluator::excess_risk_spectral(const TwoLayerNet& net, EvalCache& cache, int points) const {
+  const int n = points > 0 ? points : spectral_points(net);
+  if (n == 0 || !exact_swish() || net.dim() != 2) return excess_risk_direct(net);
+  detail::SpectralGrid& grid = cache.scratch_->spectral;
+  if (grid.n != n) build_spectral_grid(n, target_coef_, target_phase_, grid);
+  const double* coordinates[2] = {grid.x0.data(), grid.x1.data()};
+  return quadrature_sum(net, n, coordinates, nullptr, 1.0 / n, grid.target.data()) + grid.tail;
 }
 
 double ErrorEvaluator::pattern_change_direct(const TwoLayerNet& net, const TwoLayerNet& init) const {

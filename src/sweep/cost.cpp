@@ -1,6 +1,7 @@
 // The cost model of a task and its calibration; see cost.hpp.
 #include "ntksweep/sweep/cost.hpp"
 
+#include "ntksweep/model/excess_risk.hpp"
 #include "ntksweep/model/schedule.hpp"
 #include "ntksweep/model/target.hpp"
 
@@ -43,7 +44,15 @@ TaskCost task_cost_parts(const Task& task, const StudyConfig& config) {
     // ReLU's multiply-adds are cheaper than swish's (no logistic), and on the circle its
     // evaluation is O(M + Q) (model/circle_eval.hpp), as much as kCircleReluPoints direct points.
     const bool relu = task.activation == model::ActivationKind::Relu;
-    const double points = relu && config.problem.dim == 2 ? kCircleReluPoints : quadrature_points(config, task.activation);
+    // Swish on the circle under auto integrates exactly on spectral_points at ρ_max = 1 (the
+    // sphere initialization; training moves it little).
+    const int spectral = !relu && config.problem.dim == 2 && config.eval.quadrature == 0
+                             ? model::ErrorEvaluator::spectral_points(1.0, config.network.swish_s,
+                                                                      static_cast<int>(task.width))
+                             : 0;
+    const double points = relu && config.problem.dim == 2 ? kCircleReluPoints
+                          : spectral > 0                  ? spectral
+                                                          : quadrature_points(config, task.activation);
     cost.steps = t * per_pass * (relu ? kReluStepFactor : 1.0);
     cost.evaluations = n_ckpt * n_iterates * points * per_pass * (relu ? kReluEvaluationFactor : 1.0);
   }

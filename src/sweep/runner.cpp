@@ -35,7 +35,8 @@ Problem make_problem(const StudyConfig& config, double source, model::Activation
   p.target = std::make_shared<const model::Target>(
       theory::source_target(p.spectrum, source, config.problem.kmax, noise_bound(noise), config.grid.seed));
   p.evaluator = std::make_shared<const model::ErrorEvaluator>(
-      model::Quadrature::for_dimension(config.problem.dim, quadrature_points(config, activation), config.grid.seed), *p.target);
+      model::Quadrature::for_dimension(config.problem.dim, quadrature_points(config, activation), config.grid.seed), *p.target,
+      config.eval.quadrature == 0 ? model::ErrorIntegral::Exact : model::ErrorIntegral::Quadrature);
   return p;
 }
 

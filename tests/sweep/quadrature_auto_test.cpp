@@ -33,8 +33,8 @@ TEST(QuadratureAuto, SizesFollowTheRule) {
   EXPECT_EQ(quadrature_points(c, ActivationKind::Relu), 333);
 }
 
-// Trains the default problem's swish network and compares the auto rule (1088 points) with
-// 16384 points. The equispaced rule's error for an analytic integrand falls geometrically, so
+// Trains the default problem's swish network and compares the auto evaluator (the exact integral
+// on ~288 spectral points, tests/model/spectral_error_test.cpp) with 16384 points. The equispaced rule's error for an analytic integrand falls geometrically, so
 // the two agree to rounding (measured ≤ 2e-14 relative): 1e-12 leaves a wide margin. The
 // control below shows the comparison can fail: ReLU's kinks leave a visible difference at the
 // same 1088 points, which is why auto keeps 4096 for ReLU.
@@ -64,6 +64,16 @@ TEST(QuadratureAuto, SwishOnTheCircleIsExactToRounding) {
       }
     }
   }
+}
+
+TEST(QuadratureAuto, AutoAsksForTheExactSwishError) {
+  StudyConfig c;
+  EXPECT_TRUE(make_problem(c, 0.5, ActivationKind::Swish).evaluator->exact_swish());
+  c.eval.quadrature = 1088;  // an explicit rule is taken as asked
+  EXPECT_FALSE(make_problem(c, 0.5, ActivationKind::Swish).evaluator->exact_swish());
+  c.eval.quadrature = 0;
+  c.problem.dim = 3;  // no spectral path on S²
+  EXPECT_FALSE(make_problem(c, 0.5, ActivationKind::Swish).evaluator->exact_swish());
 }
 
 TEST(QuadratureAuto, ReluAtTheSwishSizeIsNotExact) {

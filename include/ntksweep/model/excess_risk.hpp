@@ -7,6 +7,10 @@
 // n_z ≈ √(n/2) rings, used from n ≈ 8192 points on (below, the direct sum is as fast). Elsewhere
 // (swish error, d ≥ 4, S² with fewer points) evaluation is direct, O(M n), blocked over quadrature
 // points (no M × n temporary): a block of points stays in L1 while every unit passes over it once.
+//
+// ErrorIntegral::Exact (what eval.quadrature = auto asks for) replaces the swish error on the
+// circle by the integral itself, ‖g_Θ − g_ρ‖² to rounding, at far fewer points than any rule that
+// resolves the target: see excess_risk_spectral.
 #pragma once
 
 #include <memory>
@@ -23,6 +27,13 @@ struct CircleGrid;
 struct RingGrid;
 struct CircleScratch;
 }  // namespace detail
+
+/// How the excess risk of a swish network on the circle is integrated (every other case always
+/// uses the quadrature rule).
+enum class ErrorIntegral {
+  Quadrature,  ///< the rule's weighted sum Σ_i w_i (g_Θ(x_i) − g_ρ(x_i))²
+  Exact,       ///< ∫ (g_Θ − g_ρ)² dρ to rounding (excess_risk_spectral)
+};
 
 /// One checkpoint's evaluation of the last iterate (ErrorEvaluator::checkpoint).
 struct CheckpointEval {
@@ -48,14 +59,20 @@ class EvalCache {
 
 class ErrorEvaluator {
  public:
-  /// Precomputes g_ρ on the quadrature points.
-  ErrorEvaluator(Quadrature quadrature, const Target& target);
+  /// Precomputes g_ρ on the quadrature points. `integral` = Exact takes effect for swish
+  /// networks on the circle with a circle target (Target::Kind::Circle); the pattern change
+  /// always uses the quadrature's points.
+  ErrorEvaluator(Quadrature quadrature, const Target& target, ErrorIntegral integral = ErrorIntegral::Quadrature);
 
   const Quadrature& quadrature() const noexcept { return quad_; }
   /// Σ_i w_i g_ρ(x_i)² (the error of the zero function, the initial error).
   double target_norm2() const noexcept { return target_norm2_; }
 
-  /// Σ_i w_i (g_Θ(x_i) − g_ρ(x_i))². ReLU on the circle: O(M + n), on S² (n ≥ 8192): O(n_z M + n), equal to
+  /// Whether swish errors on the circle are exact integrals (see the constructor).
+  bool exact_swish() const noexcept { return !target_coef_.empty(); }
+
+  /// Σ_i w_i (g_Θ(x_i) − g_ρ(x_i))², or for a swish network under exact_swish() the exact
+  /// integral (excess_risk_spectral). ReLU on the circle: O(M + n), on S² (n ≥ 8192): O(n_z M + n), equal to
   /// the direct sum up to rounding (its own rounding is smaller: the prefix sums are compensated);
   /// otherwise direct.
   double excess_risk(const TwoLayerNet& net) const;
@@ -80,6 +97,24 @@ class ErrorEvaluator {
 
   /// The O(M n) quadrature, whatever the rule and activation (the reference for the fast path).
   double excess_risk_direct(const TwoLayerNet& net) const;
+
+  /// ‖g_Θ − g_ρ‖²_{L²(ρ)} exactly (to rounding) for a swish network on the circle (exact_swish()
+  /// required), by Parseval on n = spectral_points(net) equispaced points φ_i = 2πi/n:
+  ///
+  ///   (1/n) Σ_i (g_Θ(φ_i) − P g_ρ(φ_i))² + Σ_{k ≥ n/2} g_k²,
+  ///
+  /// P g_ρ the target's modes below n/2 (the rest, the tail, is exact from its coefficients). g_Θ
+  /// is analytic in the strip |Im φ| < β = asinh(π / (s ρ_max)), ρ_j = |b_j| (the logistic's
+  /// poles, s z = ±iπ, need |Im z| = ρ |sin| sinh |Im φ| ≥ π/s), so its modes fall like e^(−βk):
+  /// with n/2 ≥ (37 + ½ ln M)/β the aliased and dropped modes are below e^(−37) ≈ 1e-16 of the
+  /// network's scale. At the defaults (s = 10, ρ ≈ 1, M ≤ 16384) n = 288, against the 1088 points
+  /// a rule needs to integrate the target's 2·512 + 1 modes. Falls back to excess_risk_direct
+  /// (which propagates NaN) for non-finite parameters or n > 65536. `points` > 0 forces n (tests).
+  double excess_risk_spectral(const TwoLayerNet& net, EvalCache& cache, int points = 0) const;
+  /// The n the spectral integral uses for `net` (0: it does not apply, non-finite or n > 65536).
+  static int spectral_points(const TwoLayerNet& net) noexcept;
+  /// The same from ρ_max = max_j |b_j|, the sharpness s and the width M.
+  static int spectral_points(double rho_max, double s, int width) noexcept;
   /// The O(M n) pattern comparison (the reference for the fast path).
   double pattern_change_direct(const TwoLayerNet& net, const TwoLayerNet& init) const;
 
@@ -92,6 +127,8 @@ class ErrorEvaluator {
   double target_norm2_ = 0.0;
   std::shared_ptr<const detail::CircleGrid> circle_;  // the circle path's grid (equispaced rule only)
   std::shared_ptr<const detail::RingGrid> ring_;      // the S² path's rings (Gauss product rule, n ≥ 8192)
+  std::vector<double> target_coef_, target_phase_;    // the circle target (ErrorIntegral::Exact only)
+  bool swish_exact(const TwoLayerNet& net) const noexcept;
 };
 
 }  // namespace ntksweep::model

@@ -31,7 +31,8 @@ model::NetworkSpec network_spec(const StudyConfig& config, model::ActivationKind
 /// 3σ_ξ for Gaussian noise.
 double noise_bound(const model::NoiseSpec& noise);
 
-/// The problem of (r, activation): spectrum up to kmax, target g_k = μ_k^r h_k, quadrature.
+/// The problem of (r, activation): spectrum up to kmax, target g_k = μ_k^r h_k, quadrature;
+/// eval.quadrature = auto also asks for the exact swish error on the circle (ErrorIntegral::Exact).
 Problem make_problem(const StudyConfig& config, double source, model::ActivationKind activation);
 
 /// Runs one task to its horizon and fills its result (curves at every checkpoint of

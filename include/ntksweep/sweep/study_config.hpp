@@ -69,7 +69,9 @@ struct StudyConfig;
 /// swish on the circle max(2 kmax + 2, 40 s) rounded up to a multiple of 64 — the network is
 /// analytic there, so the equispaced rule is exact to rounding once it resolves the target's
 /// square (degree 2 kmax) and the logistic's strip of analyticity (width ~π/(s|b|)) — and 4096
-/// otherwise (ReLU's kinks converge only algebraically; d ≥ 3 keeps DESIGN's default).
+/// otherwise (ReLU's kinks converge only algebraically; d ≥ 3 keeps DESIGN's default). Under
+/// auto the swish error on the circle is moreover the exact integral (model::ErrorIntegral::Exact,
+/// see make_problem), so there these points serve the activation-pattern diagnostic only.
 int quadrature_points(const StudyConfig& config, model::ActivationKind activation) noexcept;
 
 struct StudyConfig {
