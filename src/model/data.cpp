@@ -4,9 +4,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
-#include <numbers>
 
 #include "ntksweep/core/rng.hpp"
+#include "ntksweep/core/rng_math.hpp"
 #include "vector_math.hpp"
 
 namespace ntksweep::model {
@@ -25,9 +25,7 @@ std::uint64_t init_key(std::uint64_t seed, std::uint64_t replicate, std::uint64_
 namespace {
 void draw_point(int dim, core::CounterRng& rng, double* x) noexcept {
   if (dim == 2) {
-    const double phi = 2.0 * std::numbers::pi * rng.uniform();
-    x[0] = std::cos(phi);
-    x[1] = std::sin(phi);
+    core::sincos_two_pi(rng.uniform(), x[0], x[1]);
     return;
   }
   double norm2 = 0.0;
@@ -49,21 +47,21 @@ double noise_value(const NoiseSpec& noise, std::uint64_t key, std::int64_t t) no
 }
 
 // sample_batch draws its points and noise kLanes samples at a time: the Philox blocks of all the
-// samples in SIMD lanes (core::uniform_pairs), the libm calls (log, sin, cos) one sample at a
-// time as CounterRng::normal makes them, and the correctly rounded arithmetic (×, +, √, ÷) in
-// lanes again. Every value is the same IEEE operation on the same operands as in draw_point and
-// noise_value, so the bits are theirs.
+// samples in SIMD lanes (core::uniform_pairs), then ln, cos, sin (core/rng_math.hpp) and the
+// correctly rounded arithmetic (×, +, √, ÷) in lanes again. Every value is the same IEEE
+// operation on the same operands as in draw_point and noise_value, so the bits are theirs.
 constexpr int kLanes = 64;
 
 // Points of samples t_first .. t_first + m − 1 (m ≤ kLanes) into x (m × d, sample-major).
 NTKSWEEP_HOT_CLONES void draw_points(int d, std::uint64_t key, std::uint64_t t_first, int m, double* __restrict x) noexcept {
-  alignas(64) double ua[kLanes], ub[kLanes], r[kLanes], phi[kLanes], c[kLanes], s[kLanes], norm2[kLanes];
+  alignas(64) double ua[kLanes], ub[kLanes], c[kLanes], s[kLanes], norm2[kLanes];
   if (d == 2) {
     core::uniform_pairs(key, t_first, 0, m, ua, ub);
-    for (int l = 0; l < m; ++l) phi[l] = 2.0 * std::numbers::pi * ua[l];
+#pragma GCC ivdep
+    for (int l = 0; l < m; ++l) core::sincos_two_pi(ua[l], c[l], s[l]);
     for (int l = 0; l < m; ++l) {
-      x[2 * l] = std::cos(phi[l]);
-      x[2 * l + 1] = std::sin(phi[l]);
+      x[2 * l] = c[l];
+      x[2 * l + 1] = s[l];
     }
     return;
   }
@@ -73,20 +71,13 @@ NTKSWEEP_HOT_CLONES void draw_points(int d, std::uint64_t key, std::uint64_t t_f
   for (int j = 0; 2 * j < d; ++j) {
     const bool both = 2 * j + 1 < d;
     core::uniform_pairs(key, t_first, static_cast<std::uint64_t>(j), m, ua, ub);
-    for (int l = 0; l < m; ++l) r[l] = std::log(ua[l]);
 #pragma GCC ivdep
     for (int l = 0; l < m; ++l) {
-      r[l] = std::sqrt(-2.0 * r[l]);
-      phi[l] = 2.0 * std::numbers::pi * ub[l];
-    }
-    for (int l = 0; l < m; ++l) {
-      c[l] = std::cos(phi[l]);
-      s[l] = std::sin(phi[l]);
-    }
-#pragma GCC ivdep
-    for (int l = 0; l < m; ++l) {
-      c[l] = r[l] * c[l];
-      s[l] = r[l] * s[l];
+      const double r = std::sqrt(-2.0 * core::log_open_unit(ua[l]));
+      double cl, sl;
+      core::sincos_two_pi(ub[l], cl, sl);
+      c[l] = r * cl;
+      s[l] = r * sl;
       norm2[l] += c[l] * c[l];
     }
     if (both)
@@ -105,7 +96,7 @@ NTKSWEEP_HOT_CLONES void draw_points(int d, std::uint64_t key, std::uint64_t t_f
 // noise_value for samples t_first .. t_first + m − 1 (m ≤ kLanes) into xi.
 NTKSWEEP_HOT_CLONES void draw_noise(const NoiseSpec& noise, std::uint64_t key, std::uint64_t t_first, int m,
                 double* __restrict xi) noexcept {
-  alignas(64) double ua[kLanes], ub[kLanes], r[kLanes], c[kLanes];
+  alignas(64) double ua[kLanes], ub[kLanes];
   core::uniform_pairs(key, t_first, 0, m, ua, ub);
   const double level = noise.level;
   if (noise.kind == NoiseKind::Uniform) {
@@ -113,15 +104,13 @@ NTKSWEEP_HOT_CLONES void draw_noise(const NoiseSpec& noise, std::uint64_t key, s
     for (int l = 0; l < m; ++l) xi[l] = level * (2.0 * ua[l] - 1.0);
     return;
   }
-  for (int l = 0; l < m; ++l) r[l] = std::log(ua[l]);
 #pragma GCC ivdep
   for (int l = 0; l < m; ++l) {
-    r[l] = std::sqrt(-2.0 * r[l]);
-    ub[l] = 2.0 * std::numbers::pi * ub[l];
+    const double r = std::sqrt(-2.0 * core::log_open_unit(ua[l]));
+    double cl, sl;
+    core::sincos_two_pi(ub[l], cl, sl);
+    xi[l] = level * (r * cl);
   }
-  for (int l = 0; l < m; ++l) c[l] = std::cos(ub[l]);
-#pragma GCC ivdep
-  for (int l = 0; l < m; ++l) xi[l] = level * (r[l] * c[l]);
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
-// Keyed counter-based random numbers: known answers of Philox4x32-10 and the keying scheme.
+// Keyed counter-based random numbers: known answers of Philox4x32-10, the keying scheme, and the
+// normals of Box–Muller.
 #include "ntksweep/core/rng.hpp"
 
 #include <gtest/gtest.h>
@@ -109,6 +110,52 @@ TEST(CounterRng, UniformAndNormalMoments) {
   EXPECT_NEAR(su / kN, 0.5, 3.5e-3);
   EXPECT_NEAR(sn / kN, 0.0, 1.2e-2);
   EXPECT_NEAR(sn2 / kN, 1.0, 1.6e-2);
+}
+
+TEST(CounterRng, NormalIsBoxMullerOfItsUniforms) {
+  // Pair j of normal() is √(−2 ln u1)·(cos, sin) 2πu2 from block j (the layout uniform_pairs
+  // documents for the batch draws), bit for bit.
+  const std::uint64_t key = make_key(Domain::Other, {7});
+  constexpr int kCount = 100;
+  double ua[kCount], ub[kCount];
+  for (std::uint64_t word = 0; word < 3; ++word) {
+    uniform_pairs(key, 1000, word, kCount, ua, ub);
+    for (int i = 0; i < kCount; ++i) {
+      CounterRng rng(key, 1000 + static_cast<std::uint64_t>(i));
+      double n0 = 0, n1 = 0;
+      for (std::uint64_t j = 0; j <= word; ++j) n0 = rng.normal(), n1 = rng.normal();
+      const double r = std::sqrt(-2.0 * log_open_unit(ua[i]));
+      double c = 0, s = 0;
+      sincos_two_pi(ub[i], c, s);
+      const double e0 = r * c, e1 = r * s;
+      ASSERT_EQ(std::memcmp(&n0, &e0, sizeof n0), 0) << "index " << 1000 + i << " word " << word;
+      ASSERT_EQ(std::memcmp(&n1, &e1, sizeof n1), 0) << "index " << 1000 + i << " word " << word;
+    }
+  }
+}
+
+TEST(CounterRng, NormalMomentsOnMillionDraws) {
+  // 10^6 draws (10^5 indices × 10 normals) with a fixed key; each bound is 5 standard errors
+  // of the sample moment of N(0, 1): √(m_2k − m_k²)/√N with m = 1, 3, 15, 105 for k = 1..4.
+  constexpr int kIndices = 100000, kPerIndex = 10;
+  constexpr double kN = double(kIndices) * kPerIndex;
+  const double se1 = 1.0 / std::sqrt(kN), se2 = std::sqrt(2.0 / kN), se3 = std::sqrt(15.0 / kN);
+  const double se4 = std::sqrt(96.0 / kN);
+  double m1 = 0, m2 = 0, m3 = 0, m4 = 0;
+  for (std::uint64_t i = 0; i < kIndices; ++i) {
+    CounterRng rng(make_key(Domain::Other, {314159}), i);
+    for (int k = 0; k < kPerIndex; ++k) {
+      const double x = rng.normal(), x2 = x * x;
+      m1 += x;
+      m2 += x2;
+      m3 += x2 * x;
+      m4 += x2 * x2;
+    }
+  }
+  EXPECT_NEAR(m1 / kN, 0.0, 5 * se1);
+  EXPECT_NEAR(m2 / kN, 1.0, 5 * se2);
+  EXPECT_NEAR(m3 / kN, 0.0, 5 * se3);
+  EXPECT_NEAR(m4 / kN, 3.0, 5 * se4);
 }
 
 }  // namespace

@@ -17,7 +17,8 @@
 #include <cmath>
 #include <cstdint>
 #include <initializer_list>
-#include <numbers>
+
+#include "ntksweep/core/rng_math.hpp"
 
 namespace ntksweep::core {
 
@@ -109,7 +110,8 @@ constexpr double uniform_from_words(std::uint32_t hi, std::uint32_t lo) noexcept
 /// The two uniforms that CounterRng(key, index_first + i) draws from its block `word` — its
 /// uniform() draws number 2·word (into ua[i]) and 2·word + 1 (into ub[i]) — for i = 0 .. count − 1,
 /// bit for bit, computed in SIMD lanes. Box–Muller pair j of CounterRng::normal uses block j:
-/// normals 2j and 2j + 1 are √(−2 ln ua)·cos(2π ub) and √(−2 ln ua)·sin(2π ub) with word = j.
+/// normals 2j and 2j + 1 are √(−2 ln ua)·cos(2π ub) and √(−2 ln ua)·sin(2π ub) with word = j
+/// (log_open_unit and sincos_two_pi).
 inline void uniform_pairs(std::uint64_t key, std::uint64_t index_first, std::uint64_t word, int count,
                           double* __restrict ua, double* __restrict ub) noexcept {
   constexpr int kLanes = 64;  // blocks per pass through the stack scratch
@@ -147,17 +149,20 @@ class CounterRng {
     return (static_cast<double>(next_u64() >> 11) + 0.5) * 0x1.0p-53;
   }
 
-  /// Standard normal by Box-Muller; both values of a pair are used.
+  /// Standard normal by Box–Muller; both values of a pair are used: from uniforms u1, u2,
+  /// r = √(−2 ln u1), then r·cos 2πu2 (returned first) and r·sin 2πu2, with ln and (cos, sin)
+  /// 2π· from rng_math.hpp (no libm: the same bits on every host).
   double normal() noexcept {
     if (has_spare_) {
       has_spare_ = false;
       return spare_;
     }
-    const double r = std::sqrt(-2.0 * std::log(uniform()));
-    const double phi = 2.0 * std::numbers::pi * uniform();
-    spare_ = r * std::sin(phi);
+    const double r = std::sqrt(-2.0 * log_open_unit(uniform()));
+    double c, s;
+    sincos_two_pi(uniform(), c, s);
+    spare_ = r * s;
     has_spare_ = true;
-    return r * std::cos(phi);
+    return r * c;
   }
 
  private:

@@ -42,8 +42,8 @@ class DataStream {
   double sample(std::int64_t t, double* x) const noexcept;
   /// Samples t_first .. t_first + count − 1: x_t to x + (t − t_first)·d (count × d, sample-major)
   /// and y_t to y[t − t_first], bit for bit what sample(t, ·) gives. The Philox blocks of the
-  /// points and the noise are computed across samples in SIMD lanes (core::uniform_pairs), the
-  /// libm calls of Box–Muller one sample at a time; the target is evaluated across samples
+  /// points and the noise are computed across samples in SIMD lanes (core::uniform_pairs), and so
+  /// is Box–Muller (ln, cos, sin from core/rng_math.hpp); the target is evaluated across samples
   /// (Target::evaluate_batch), which hides the latency of its O(kmax) recurrence. Allocates
   /// nothing.
   void sample_batch(std::int64_t t_first, int count, double* x, double* y) const noexcept;
