@@ -68,6 +68,9 @@ template <ActivationKind Act>
   }
 }
 
+// Whether group_step updates the running averages: as the fields say, or fixed at compile time.
+enum class Averages { AsFields, Off, On };
+
 // One group: units 8g .. 8g + n − 1 (N = kGroup: a full group, vectorised as one vector per
 // field; N = 0: the last, partial group with n < 8). For unit j with z_j = b_jᵀx_t + γc_j:
 //   back_j = coef · a_j σ'(z_j)                        (coef = η_t (g − y) / √M)
@@ -75,11 +78,12 @@ template <ActivationKind Act>
 //   b_j   ← b_j − back_j x_t − ηλ (b_j − b_0j)          (if the input layer is trained)
 //   c_j   ← c_j − back_j γ − ηλ (c_j − c_0j)
 //   z_j   ← b_jᵀx_{t+1} + γ c_j  (Σ_k in order k = 0, 1, … with FMAs, then + γ c_j),
-//   lane[j mod 32] += a_j σ(z_j).
-template <int N, int D, ActivationKind Act, bool Regularized, TrainedLayers Layers>
+//   term[j mod 8] = a_j σ(z_j)   (the caller adds it to lane j mod 32).
+template <int N, int D, ActivationKind Act, bool Regularized, TrainedLayers Layers,
+          Averages Avg = Averages::AsFields>
 [[gnu::always_inline]] inline void group_step(const PassData& p, const Fields& f, double* __restrict w,
                                               int n_runtime, const double* __restrict xt,
-                                              const double* __restrict xn, double* __restrict lanes) noexcept {
+                                              const double* __restrict xn, double* __restrict term) noexcept {
   constexpr bool kTrainOut = Layers != TrainedLayers::Input;
   constexpr bool kTrainIn = Layers != TrainedLayers::Output;
   constexpr int G = kGroup;
@@ -145,9 +149,12 @@ template <int N, int D, ActivationKind Act, bool Regularized, TrainedLayers Laye
     double carry1 = 0.0;
     const double sig = activate<Act>(std::fma(gamma, c, z[l]), s, Z0[l], carry1);
     if constexpr (Act == ActivationKind::Swish) Z1[l] = carry1;
-    lanes[l] += A[l] * sig;
+    term[l] = A[l] * sig;
   }
-  if (f.averaged) {
+  // A scheduling barrier: interleaved by GCC with the update above, the averages ran 7% slower
+  // (d = 2, λ > 0).
+  if constexpr (Avg == Averages::On) asm volatile("");
+  if (Avg == Averages::On || (Avg == Averages::AsFields && f.averaged)) {
     // Θ̄_t = Θ̄_{t−1} + (Θ_{t+1} − Θ̄_{t−1}) / t, field by field (a, b_0 .., c are consecutive).
     const double inv_t = p.inv_t;
     for (int q = 0; q < d + 2; ++q) {
@@ -160,8 +167,19 @@ template <int N, int D, ActivationKind Act, bool Regularized, TrainedLayers Laye
   }
 }
 
+// Eight lanes as one value (a GCC vector: one 512-bit register, or two or four narrower ones).
+using LaneVector = double __attribute__((vector_size(kLine)));
+
 // The whole pass: the groups in order, each group's output terms into its lanes. Returns the
 // sum of the 32 lanes in lane order, so the result depends on M only.
+// The four lane vectors stay in registers, rotated after each group so that L[0] is always the
+// current group's (unrolled by four groups instead, it was slower at d = 8 once the weights left
+// L1; in memory, as lanes[g mod 4], they cost a load and a store per group). The group loop
+// exists with and without the running averages: tested per group, the test and 1/t took
+// registers, and at d = 8 five broadcasts of x_t, x_{t+1} were reloaded from the stack instead.
+// Tried and lost: software prefetch of the groups ahead (4–16 groups, for reading or writing),
+// 1–8% slower at M = 1,024–16,384 (the hardware prefetchers already stream them); two groups
+// per iteration, no faster than one (in a stand-alone kernel).
 // Native builds keep each pass a function of its own: inlined into the dispatch, GCC's register
 // allocation of the pass changed with unrelated edits and cost up to 30% (portable builds must
 // inline it into every per-ISA clone, which flatten does).
@@ -172,7 +190,9 @@ template <int N, int D, ActivationKind Act, bool Regularized, TrainedLayers Laye
 #endif
 
 template <int D, ActivationKind Act, bool Regularized, TrainedLayers Layers>
-NTKSWEEP_PASS_FUNCTION double pass(const PassData& p) noexcept {
+NTKSWEEP_PASS_FUNCTION double pass(const PassData& p_in) noexcept {
+  // A local copy: no store to the weights can alias it, so its values stay in registers.
+  const PassData p = p_in;
   Fields f;
   f.d = D > 0 ? D : p.d;
   f.swish = Act == ActivationKind::Swish;
@@ -191,16 +211,33 @@ NTKSWEEP_PASS_FUNCTION double pass(const PassData& p) noexcept {
     xtp = xt;
     xnp = xn;
   }
-  alignas(kLine) double lanes[kLaneGroups][kGroup] = {};
-  for (int g = 0; g < n_full; ++g)
-    group_step<kGroup, D, Act, Regularized, Layers>(p, f, p.work + g * stride, kGroup, xtp, xnp,
-                                                   lanes[g % kLaneGroups]);
-  if (M % kGroup != 0)
-    group_step<0, D, Act, Regularized, Layers>(p, f, p.work + n_full * stride, M % kGroup, xtp, xnp,
-                                              lanes[n_full % kLaneGroups]);
+  alignas(kLine) double term[kGroup];
+  LaneVector L[kLaneGroups] = {};
+  auto full_groups = [&]<Averages Avg>() {
+#pragma GCC unroll 1
+    for (int g = 0; g < n_full; ++g) {
+      group_step<kGroup, D, Act, Regularized, Layers, Avg>(p, f, p.work + g * stride, kGroup, xtp, xnp, term);
+      LaneVector t;
+      std::memcpy(&t, term, sizeof t);
+      t = L[0] + t;
+      L[0] = L[1];
+      L[1] = L[2];
+      L[2] = L[3];
+      L[3] = t;
+    }
+  };
+  if (f.averaged)
+    full_groups.template operator()<Averages::On>();
+  else
+    full_groups.template operator()<Averages::Off>();
+  // Now L[i] holds lane group (n_full + i) mod 4; the partial group's is L[0].
+  if (M % kGroup != 0) {
+    group_step<0, D, Act, Regularized, Layers>(p, f, p.work + n_full * stride, M % kGroup, xtp, xnp, term);
+    for (int l = 0; l < M % kGroup; ++l) L[0][l] += term[l];
+  }
   double sum = 0.0;
-  for (const auto& lane_group : lanes)
-    for (double v : lane_group) sum += v;
+  for (int q = 0; q < kLaneGroups; ++q)
+    for (int l = 0; l < kGroup; ++l) sum += L[(q - n_full % kLaneGroups + kLaneGroups) % kLaneGroups][l];
   return sum;
 }
 
