@@ -100,7 +100,7 @@ inline void philox4x32_lanes(std::uint64_t key, std::uint64_t index_first, std::
   }
 }
 
-/// Uniform on (0, 1) from two 32-bit words (hi, lo), as CounterRng::uniform turns its 64 bits
+/// Uniform on (0, 1] from two 32-bit words (hi, lo), as CounterRng::uniform turns its 64 bits
 /// hi·2^32 + lo into (53 random bits + 1/2) · 2^-53.
 constexpr double uniform_from_words(std::uint32_t hi, std::uint32_t lo) noexcept {
   const std::uint64_t v = (std::uint64_t{hi} << 32) | lo;
@@ -144,7 +144,8 @@ class CounterRng {
     return v;
   }
 
-  /// Uniform on the open interval (0, 1): (53 random bits + 1/2) · 2^-53.
+  /// Uniform on (0, 1]: (53 random bits + 1/2) · 2^-53, never 0; the largest value rounds to
+  /// exactly 1 (probability 2^-53), which ln and sincos(2πu) take in their stride.
   constexpr double uniform() noexcept {
     return (static_cast<double>(next_u64() >> 11) + 0.5) * 0x1.0p-53;
   }
