@@ -68,9 +68,10 @@ struct RingGrid {
 
 /// The points of ErrorEvaluator::excess_risk_spectral: φ_i = 2πi/n, and the target's modes
 /// k < n/2 on them; `tail` = Σ_{k ≥ n/2} g_k², the modes the points cannot carry. Built for the
-/// n a network needs and kept while that n stays.
+/// n a network needs and kept while that n and the evaluator (owner) stay.
 struct SpectralGrid {
   int n = 0;
+  const void* owner = nullptr;
   std::vector<double> x0, x1, target;  ///< cos φ_i, sin φ_i, (P g_ρ)(φ_i)
   double tail = 0.0;
 };

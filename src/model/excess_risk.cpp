@@ -249,10 +249,6 @@ double quadrature_sum(const TwoLayerNet& net, int n, const double* const* coordi
   return sum;
 }
 
-}  // namespace
-
-namespace {
-
 constexpr int kMaxSpectralPoints = 1 << 16;
 
 // φ_i = 2πi/n and the target's modes 1 ≤ k < n/2 on them (cos(kφ_i + ψ_k) from the exact index
@@ -316,7 +312,10 @@ double ErrorEvaluator::excess_risk_spectral(const TwoLayerNet& net, EvalCache& c
   const int n = points > 0 ? points : spectral_points(net);
   if (n == 0 || !exact_swish() || net.dim() != 2) return excess_risk_direct(net);
   detail::SpectralGrid& grid = cache.scratch_->spectral;
-  if (grid.n != n) build_spectral_grid(n, target_coef_, target_phase_, grid);
+  if (grid.n != n || grid.owner != this) {
+    build_spectral_grid(n, target_coef_, target_phase_, grid);
+    grid.owner = this;
+  }
   const double* coordinates[2] = {grid.x0.data(), grid.x1.data()};
   return quadrature_sum(net, n, coordinates, nullptr, 1.0 / n, grid.target.data()) + grid.tail;
 }
