@@ -16,10 +16,11 @@ namespace {
 
 constexpr int kChunk = 256;  // units whose arc guesses are computed together (stack arrays)
 
-// atan2(y, x) in (−π, π], ~1e-10 absolute, branch-free so that a loop over units vectorises:
+// atan2(y, x) in (−π, π], ~4e-8 absolute, branch-free so that a loop over units vectorises:
 // octant reduction to the angle ψ = atan(min/max) ∈ [0, π/4], then the half angle,
 // tan(ψ/2) = min / (max + √(max² + min²)) ≤ tan(π/8), and the Taylor series of 2 atan(u) to
-// u^23 (remainder < 3e-11). One division and one square root, no select between quotients (the
+// u^15 (remainder < 2 tan(π/8)^17 / 17 < 4e-8 rad: an end lands on the wrong side of a grid point,
+// and its unit is scanned, with probability ~5e-5 at n = 4096). One division and one square root, no select between quotients (the
 // compiler would split such a select into branches and stop vectorising). Only a guess is taken
 // from it: every arc end is checked exactly.
 [[gnu::always_inline]] inline double atan2_guess(double y, double x) noexcept {
@@ -28,11 +29,7 @@ constexpr int kChunk = 256;  // units whose arc guesses are computed together (s
   const double mx = ax > ay ? ax : ay, mn = ax > ay ? ay : ax;
   const double u = mn / (mx + std::sqrt(std::fma(mx, mx, mn * mn)));
   const double z = u * u;
-  double p = -1.0 / 23;
-  p = std::fma(p, z, 1.0 / 21);
-  p = std::fma(p, z, -1.0 / 19);
-  p = std::fma(p, z, 1.0 / 17);
-  p = std::fma(p, z, -1.0 / 15);
+  double p = -1.0 / 15;
   p = std::fma(p, z, 1.0 / 13);
   p = std::fma(p, z, -1.0 / 11);
   p = std::fma(p, z, 1.0 / 9);
@@ -157,22 +154,55 @@ int arcs_impl(const Quadrature& q, const double* xy, const TwoLayerNet& net, Arc
   const double* B1 = net.b_row(1);
   const double* C = net.c();
   alignas(64) double start[kChunk], length[kChunk];
+  alignas(64) int verified[kChunk];
   bool done[kChunk];
   int scanned = 0;
   for (int first = 0; first < M; first += kChunk) {
     const int len = std::min(kChunk, M - first);
-    int pending = len;
-    if (guesses) {
-      // Arcs move little between checkpoints: the last ones are usually still right.
-      pending = 0;
+    if (!guesses) {
+      guess_arcs(B0 + first, B1 + first, C + first, gamma, n, len, start, length);
+      // The guesses checked branch-free, so that the loop vectorises (the grid reads become
+      // gathers; whether a unit is an arc, nowhere or everywhere is not predictable): nowhere /
+      // everywhere are proven by the bound in guess_arcs, an arc by its four end tests. Indices
+      // stay in [0, n) whatever the guess (start −1: scan).
+      const double dn = n;
+#pragma GCC ivdep
       for (int l = 0; l < len; ++l) {
         const int j = first + l;
-        done[l] = arc_checks(xy, n, guesses[j], B0[j], B1[j], gamma, C[j]);
-        if (done[l]) arcs[j] = guesses[j];
-        pending += !done[l];
+        const double b0 = B0[j], b1 = B1[j], c = C[j];
+        const double S = start[l], L = length[l];  // S ∈ [−1, n), L ∈ [0, n]
+        const double s0 = S >= 0.0 ? S : 0.0, l0 = L >= 1.0 && L <= dn ? L : 1.0;
+        const double before = s0 == 0.0 ? dn - 1.0 : s0 - 1.0;
+        double last = s0 + l0 - 1.0, after = s0 + l0;
+        last = last >= dn ? last - dn : last;
+        after = after >= dn ? after - dn : after;
+        const int is = static_cast<int>(s0), ib = static_cast<int>(before), il = static_cast<int>(last),
+                  ia = static_cast<int>(after);
+        const int on_s = active(b0, b1, gamma, c, xy[2 * is], xy[2 * is + 1]);
+        const int off_b = !active(b0, b1, gamma, c, xy[2 * ib], xy[2 * ib + 1]);
+        const int on_l = active(b0, b1, gamma, c, xy[2 * il], xy[2 * il + 1]);
+        const int off_a = !active(b0, b1, gamma, c, xy[2 * ia], xy[2 * ia + 1]);
+        const int whole = int(L == 0.0) | int(L == dn);
+        verified[l] = int(S >= 0.0) & (whole | (on_s & off_b & on_l & off_a));
       }
-    } else {
-      std::fill(done, done + len, false);
+      for (int l = 0; l < len; ++l) {
+        const int j = first + l;
+        if (verified[l]) [[likely]] {
+          arcs[j] = {static_cast<std::int32_t>(start[l]), static_cast<std::int32_t>(length[l])};  // in range
+        } else {
+          arcs[j] = scan_arc(x0, x1, n, B0[j], B1[j], gamma, C[j]);
+          ++scanned;
+        }
+      }
+      continue;
+    }
+    // Arcs move little between checkpoints: the last ones are usually still right.
+    int pending = 0;
+    for (int l = 0; l < len; ++l) {
+      const int j = first + l;
+      done[l] = arc_checks(xy, n, guesses[j], B0[j], B1[j], gamma, C[j]);
+      if (done[l]) arcs[j] = guesses[j];
+      pending += !done[l];
     }
     if (pending == 0) continue;
     guess_arcs(B0 + first, B1 + first, C + first, gamma, n, len, start, length);
@@ -274,8 +304,9 @@ struct Deltas8 {
           __builtin_shuffle(c01, c23, first)};
 }
 
-NTKSWEEP_HOT_CLONES double sum_squared_residuals8(const CircleGrid& grid, const double* __restrict d,
-                                                  double inv_sqrt_m) {
+// Both leave d's first n slots zero (each read for the last time in the second pass), so that the
+// next checkpoint needs no separate clearing pass.
+NTKSWEEP_HOT_CLONES double sum_squared_residuals8(const CircleGrid& grid, double* __restrict d, double inv_sqrt_m) {
   const int K = grid.n / 8;
   Vec8 ta = {}, tb = {}, tc = {};
   for (int k = 0; k < K; ++k) {
@@ -299,6 +330,7 @@ NTKSWEEP_HOT_CLONES double sum_squared_residuals8(const CircleGrid& grid, const 
   Vec8 A = base[0], B = base[1], C = base[2], acc = {};
   for (int k = 0; k < K; ++k) {
     const Deltas8 e = load_deltas(d + 32 * std::size_t(k));
+    std::memset(d + 32 * std::size_t(k), 0, 32 * sizeof(double));
     A += e.a;
     B += e.b;
     C += e.c;
@@ -320,7 +352,7 @@ NTKSWEEP_HOT_CLONES double sum_squared_residuals8(const CircleGrid& grid, const 
 }
 
 // The same with one lane (n not 8 times a power of two): a compensated running sum.
-double sum_squared_residuals1(const CircleGrid& grid, const double* d, double inv_sqrt_m) {
+double sum_squared_residuals1(const CircleGrid& grid, double* d, double inv_sqrt_m) {
   double s[3] = {}, comp[3] = {}, sum = 0.0;
   for (int i = 0; i < grid.n; ++i) {
     double v[3];
@@ -330,6 +362,7 @@ double sum_squared_residuals1(const CircleGrid& grid, const double* d, double in
       s[c] = t;
       v[c] = s[c] + comp[c];
     }
+    std::fill(d + 4 * std::size_t(i), d + 4 * std::size_t(i + 1), 0.0);
     const double out = std::fma(v[0], grid.x0[i], std::fma(v[1], grid.x1[i], v[2]));
     const double r = out * inv_sqrt_m - grid.target[i];
     sum = std::fma(grid.weight[i] * r, r, sum);
@@ -520,21 +553,53 @@ double circle_relu_excess_risk_from_arcs(const Quadrature& q, const CircleGrid& 
   const double inv_sqrt_m = 1.0 / std::sqrt(static_cast<double>(M));
   const std::vector<Arc>& arcs = scratch.arcs;
   assert(arcs.size() == std::size_t(M));
-  scratch.delta.assign(4 * std::size_t(n), 0.0);
+  // Slots n, …, n + kTrash − 1: the trash of the branch-free scatter below.
+  constexpr int kTrash = 16;
+  const std::size_t size = 4 * std::size_t(n + kTrash);
+  if (!scratch.delta_clean || scratch.delta.size() != size) {
+    scratch.delta.assign(size, 0.0);
+  } else {
+    std::fill(scratch.delta.begin() + 4 * std::ptrdiff_t(n), scratch.delta.end(), 0.0);  // the trash
+  }
+  scratch.delta_clean = false;
   const Delta delta{grid, scratch.delta.data()};
+  double* d = scratch.delta.data();
   const double* A = net.a();
   const double* B0 = net.b_row(0);
   const double* B1 = net.b_row(1);
   const double* C = net.c();
+  // (va, vb, vc) on the arc's points as difference entries: + at its start, − after its end, and
+  // + at point 0 if it wraps; the entries an arc does not need go to a trash slot. Branch-free:
+  // whether an arc is empty, whole or wraps is not predictable. Each real slot receives the same
+  // additions in the same unit order as with add_run (so the same bits): per unit its (at most
+  // three) slots are distinct, and ±0 added to a slot changes nothing (a slot never holds −0).
+  // One slot's (A, B, C, unused) as one 4-wide vector: the same element-wise additions, one load
+  // and one store per slot.
+  using Vec4 = double __attribute__((vector_size(32)));
+  const auto scatter = [&](Arc arc, Vec4 v, int trash) {
+    const int st = arc.start, L = arc.length, e = st + L;
+    const int sa = L == 0 ? trash : grid.slot(st);
+    const int sb = L == 0 || e == n ? trash : grid.slot(e > n ? e - n : e);
+    const int sc = e > n ? 0 : trash;  // slot(0) = 0
+    Vec4 x;
+    std::memcpy(&x, d + 4 * std::size_t(sa), sizeof x);
+    x += v;
+    std::memcpy(d + 4 * std::size_t(sa), &x, sizeof x);
+    std::memcpy(&x, d + 4 * std::size_t(sb), sizeof x);
+    x -= v;
+    std::memcpy(d + 4 * std::size_t(sb), &x, sizeof x);
+    std::memcpy(&x, d + 4 * std::size_t(sc), sizeof x);
+    x += v;
+    std::memcpy(d + 4 * std::size_t(sc), &x, sizeof x);
+  };
   // Units j and j + M/2 are added together when their arcs agree, like the network's own sum:
   // at the symmetric initialization their terms cancel exactly and g_{Θ₀} ≡ 0 here too.
   const int half = M / 2;
   constexpr int kAhead = 8;  // units: the updates are random accesses to 32 n bytes (L2), prefetched
   const auto prefetch = [&](Arc arc) {
-    if (arc.length <= 0) return;
-    __builtin_prefetch(delta.d + 4 * std::size_t(grid.slot(arc.start)), 1);
-    const int e = arc.start + arc.length;
-    __builtin_prefetch(delta.d + 4 * std::size_t(grid.slot(e >= n ? e - n : e)), 1);
+    __builtin_prefetch(d + 4 * std::size_t(grid.slot(arc.start)), 1);
+    const int e = arc.start + std::max(arc.length, 0);  // (irregular: length −1)
+    __builtin_prefetch(d + 4 * std::size_t(grid.slot(e >= n ? e - n : e)), 1);
   };
   for (int j = 0; j < half; ++j) {
     const int k = j + half;
@@ -542,26 +607,32 @@ double circle_relu_excess_risk_from_arcs(const Quadrature& q, const CircleGrid& 
       prefetch(arcs[j + kAhead]);
       prefetch(arcs[k + kAhead]);
     }
-    const Arc arc = arcs[j];
-    if (arc == arcs[k] && arc.length != Arc::kIrregular) {
-      if (arc.length == 0) continue;
-      const double gj = gamma * C[j], gk = gamma * C[k];
-      delta.add_run(arc.start, arc.length, A[j] * B0[j] + A[k] * B0[k], A[j] * B1[j] + A[k] * B1[k],
-                    A[j] * gj + A[k] * gk);
+    const Arc aj = arcs[j], ak = arcs[k];
+    if ((aj.length | ak.length) < 0) [[unlikely]] {  // an irregular unit: as add_run / add_unit
+      for (const int u : {j, k}) {
+        const Arc a = arcs[u];
+        if (a.length > 0) {
+          delta.add_run(a.start, a.length, A[u] * B0[u], A[u] * B1[u], A[u] * (gamma * C[u]));
+        } else if (a.length == Arc::kIrregular) {
+          add_unit(delta, q, net, u, a);
+        }
+      }
       continue;
     }
-    for (const int u : {j, k}) {
-      const Arc a = arcs[u];
-      if (a.length > 0) {
-        const double gu = gamma * C[u];
-        delta.add_run(a.start, a.length, A[u] * B0[u], A[u] * B1[u], A[u] * gu);
-      } else if (a.length == Arc::kIrregular) {
-        add_unit(delta, q, net, u, a);
-      }
-    }
+    const bool same = aj == ak;
+    const double kb0 = A[k] * B0[k], kb1 = A[k] * B1[k], kc = A[k] * (gamma * C[k]);
+    // Trash slots in rotation: one slot would chain every unit's adds through its latency.
+    const int trash = n + (j & (kTrash - 1));
+    scatter(aj,
+            Vec4{A[j] * B0[j] + (same ? kb0 : 0.0), A[j] * B1[j] + (same ? kb1 : 0.0),
+                 A[j] * (gamma * C[j]) + (same ? kc : 0.0), 0.0},
+            trash);
+    scatter(same ? Arc{0, 0} : ak, Vec4{kb0, kb1, kc, 0.0}, trash);
   }
-  return grid.lanes == 8 ? sum_squared_residuals8(grid, delta.d, inv_sqrt_m)
-                         : sum_squared_residuals1(grid, delta.d, inv_sqrt_m);
+  const double sum = grid.lanes == 8 ? sum_squared_residuals8(grid, delta.d, inv_sqrt_m)
+                                     : sum_squared_residuals1(grid, delta.d, inv_sqrt_m);
+  scratch.delta_clean = true;
+  return sum;
 }
 
 long long circle_pattern_changes_from_arcs(const Quadrature& q, const CircleGrid& grid, const TwoLayerNet& net,
@@ -579,7 +650,20 @@ long long circle_pattern_changes_from_arcs(const Quadrature& q, const CircleGrid
   const std::vector<Arc>& then = scratch.init_arcs;
   const double* x0 = q.coordinate(0);
   const double* x1 = q.coordinate(1);
+  static_assert(sizeof(Arc) == sizeof(std::uint64_t));
+  // Arcs compared as 64-bit words, branch-free (vectorised); only if some arc is irregular are
+  // the units compared one by one.
   long long changed = 0;
+  int irregular = 0;
+  for (int j = 0; j < M; ++j) {
+    std::uint64_t u, v;
+    std::memcpy(&u, &now[j], sizeof u);
+    std::memcpy(&v, &then[j], sizeof v);
+    changed += u != v;
+    irregular |= int(now[j].length == Arc::kIrregular) | int(then[j].length == Arc::kIrregular);
+  }
+  if (!irregular) return changed;
+  changed = 0;
   for (int j = 0; j < M; ++j) {
     if (now[j].length != Arc::kIrregular && then[j].length != Arc::kIrregular) {
       changed += now[j] != then[j];
@@ -651,6 +735,7 @@ double ring_relu_excess_risk_from_arcs(const RingGrid& grid, const TwoLayerNet& 
   assert(scratch.arcs.size() == std::size_t(grid.n_rings) * std::size_t(M));
   constexpr int kTrash = 16;  // slots n, …, n + kTrash − 1: the trash of the branch-free scatter
   scratch.delta.resize(4 * std::size_t(n + kTrash));
+  scratch.delta_clean = false;
   double* d = scratch.delta.data();
   const double* A = net.a();
   const double* B0 = net.b_row(0);
