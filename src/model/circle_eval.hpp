@@ -83,6 +83,7 @@ struct CircleScratch {
   std::vector<Arc> arcs;        ///< the last evaluated network's arcs (circle_arcs_of)
   std::vector<Arc> init_arcs;   ///< the initial network's
   const TwoLayerNet* init = nullptr;  ///< whose init_arcs those are
+  const TwoLayerNet* circle_init = nullptr;  ///< an initial network known to pass circle_fast_path
   std::vector<double> delta;    ///< 4 (n + 16) difference entries by slot (A, B, C, unused); ≥ n: trash
   bool delta_clean = false;     ///< delta's first n slots are zero (as the circle's summation leaves them)
   SpectralGrid spectral;        ///< the swish error's points (ErrorIntegral::Exact)

@@ -174,8 +174,21 @@ double ErrorEvaluator::pattern_change(const TwoLayerNet& net, const TwoLayerNet&
   return pattern_change(net, init, cache);
 }
 
+namespace {
+
+// circle_fast_path for the initial network, checked once per trajectory: init stays the same
+// object between the calls that share a cache (see EvalCache), so its parameters do too.
+bool init_fast_path(const Quadrature& q, const TwoLayerNet& init, detail::CircleScratch& scratch) {
+  if (scratch.circle_init == &init) return true;
+  if (!detail::circle_fast_path(q, init)) return false;
+  scratch.circle_init = &init;
+  return true;
+}
+
+}  // namespace
+
 double ErrorEvaluator::pattern_change(const TwoLayerNet& net, const TwoLayerNet& init, EvalCache& cache) const {
-  if (circle_ && detail::circle_fast_path(quad_, net) && detail::circle_fast_path(quad_, init))
+  if (circle_ && detail::circle_fast_path(quad_, net) && init_fast_path(quad_, init, *cache.scratch_))
     return static_cast<double>(detail::circle_pattern_changes(quad_, *circle_, net, init, *cache.scratch_)) / net.width();
   if (ring_ && detail::ring_fast_path(quad_, net) && detail::ring_fast_path(quad_, init)) {
     detail::ring_arcs_of(*ring_, net, *cache.scratch_);
@@ -209,7 +222,7 @@ CheckpointEval ErrorEvaluator::checkpoint(const TwoLayerNet& net, const TwoLayer
   r.error = net.spec().activation.kind == ActivationKind::Relu
                 ? detail::circle_relu_excess_risk_from_arcs(quad_, *circle_, net, scratch)
                 : excess_risk(net, cache);
-  r.pattern_change = detail::circle_fast_path(quad_, init)
+  r.pattern_change = init_fast_path(quad_, init, scratch)
                          ? static_cast<double>(detail::circle_pattern_changes_from_arcs(quad_, *circle_, net, init,
                                                                                          scratch)) /
                                net.width()
