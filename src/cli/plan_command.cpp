@@ -151,9 +151,13 @@ int plan_command(const Args& args) {
   for (const model::ActivationKind act : config.network.activation)
     points += (points.empty() ? "" : ", ") + std::to_string(sweep::quadrature_points(config, act)) +
               (config.network.activation.size() > 1 ? std::string(" (") + model::to_string(act) + ")" : "");
-  std::printf("model         %s, d = %d, %d checkpoints per decade, %s quadrature points%s\n",
+  const bool exact_swish = config.eval.quadrature == 0 && config.problem.dim == 2 &&
+                           std::find(config.network.activation.begin(), config.network.activation.end(),
+                                     model::ActivationKind::Swish) != config.network.activation.end();
+  std::printf("model         %s, d = %d, %d checkpoints per decade, %s quadrature points%s%s\n",
               sweep::to_string(config.network.model), config.problem.dim, config.eval.checkpoints, points.c_str(),
-              config.eval.quadrature == 0 ? " (auto)" : "");
+              config.eval.quadrature == 0 ? " (auto)" : "",
+              exact_swish ? "; swish error: exact integral (spectral)" : "");
   std::printf("cost          %.4g step-equivalent multiply-adds: steps %.3g + %g x evaluations %.3g + %g x kernel %.3g\n",
               sim.total, parts.steps, sweep::kEvaluationWeight, parts.evaluations, sweep::kKernelWeight,
               parts.kernel);
