@@ -159,7 +159,7 @@ double ErrorEvaluator::excess_risk(const TwoLayerNet& net) const {
 }
 
 double ErrorEvaluator::excess_risk(const TwoLayerNet& net, EvalCache& cache) const {
-  if (swish_exact(net)) return excess_risk_spectral(net, cache);
+  if (spectral_applies(net)) return excess_risk_spectral(net, cache);
   if (circle_ && net.spec().activation.kind == ActivationKind::Relu && detail::circle_fast_path(quad_, net))
     return detail::circle_relu_excess_risk(quad_, *circle_, net, *cache.scratch_);
   if (ring_ && net.spec().activation.kind == ActivationKind::Relu && detail::ring_fast_path(quad_, net)) {
@@ -317,13 +317,13 @@ int ErrorEvaluator::spectral_points(double rho_max, double s, int width) noexcep
   return n > kMaxSpectralPoints ? 0 : static_cast<int>(n);
 }
 
-bool ErrorEvaluator::swish_exact(const TwoLayerNet& net) const noexcept {
+bool ErrorEvaluator::spectral_applies(const TwoLayerNet& net) const noexcept {
   return exact_swish() && net.dim() == 2 && net.spec().activation.kind == ActivationKind::Swish;
 }
 
 double ErrorEvaluator::excess_risk_spectral(const TwoLayerNet& net, EvalCache& cache, int points) const {
   const int n = points > 0 ? points : spectral_points(net);
-  if (n == 0 || !exact_swish() || net.dim() != 2) return excess_risk_direct(net);
+  if (n == 0 || !spectral_applies(net)) return excess_risk_direct(net);
   detail::SpectralGrid& grid = cache.scratch_->spectral;
   if (grid.n != n || grid.owner != this) {
     build_spectral_grid(n, target_coef_, target_phase_, grid);

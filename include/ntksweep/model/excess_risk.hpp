@@ -109,7 +109,8 @@ class ErrorEvaluator {
   /// with n/2 ≥ (37 + ½ ln M)/β the aliased and dropped modes are below e^(−37) ≈ 1e-16 of the
   /// network's scale. At the defaults (s = 10, ρ ≈ 1, M ≤ 16384) n = 288, against the 1088 points
   /// a rule needs to integrate the target's 2·512 + 1 modes. Falls back to excess_risk_direct
-  /// (which propagates NaN) for non-finite parameters or n > 65536. `points` > 0 forces n (tests).
+  /// (which propagates NaN) for non-finite parameters or n > 65536, and for anything but a swish
+  /// network on the circle under exact_swish(). `points` > 0 forces n (tests).
   double excess_risk_spectral(const TwoLayerNet& net, EvalCache& cache, int points = 0) const;
   /// The n the spectral integral uses for `net` (0: it does not apply, non-finite or n > 65536).
   static int spectral_points(const TwoLayerNet& net) noexcept;
@@ -128,7 +129,7 @@ class ErrorEvaluator {
   std::shared_ptr<const detail::CircleGrid> circle_;  // the circle path's grid (equispaced rule only)
   std::shared_ptr<const detail::RingGrid> ring_;      // the S² path's rings (Gauss product rule, n ≥ 8192)
   std::vector<double> target_coef_, target_phase_;    // the circle target (ErrorIntegral::Exact only)
-  bool swish_exact(const TwoLayerNet& net) const noexcept;
+  bool spectral_applies(const TwoLayerNet& net) const noexcept;
 };
 
 }  // namespace ntksweep::model
