@@ -450,7 +450,7 @@ void bench_eval(benchmark::State& state, int d, int M, ActivationKind act, EvalK
 
 // Whole run at the default settings: the default problem of `ntksweep run` in dimension d (its
 // target, kmax = 512, and its evaluator: quadrature = auto, i.e. for swish on the circle the exact
-// error on ~288 spectral points (pattern on 1088), and 4096 points otherwise; 8 checkpoints per
+// error on ~272 spectral points (pattern on 1088), and 4096 points otherwise; 8 checkpoints per
 // decade), model::train (steps + checkpoint evaluation) against the same steps alone.
 void bench_run(benchmark::State& state, int d, int M, ActivationKind act, std::int64_t T) {
   ntksweep::sweep::StudyConfig config;

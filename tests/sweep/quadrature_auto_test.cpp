@@ -34,7 +34,7 @@ TEST(QuadratureAuto, SizesFollowTheRule) {
 }
 
 // Trains the default problem's swish network and compares the auto evaluator (the exact integral
-// on ~288 spectral points, tests/model/spectral_error_test.cpp) with 16384 points. The equispaced rule's error for an analytic integrand falls geometrically, so
+// on ~272 spectral points, tests/model/spectral_error_test.cpp) with 16384 points. The equispaced rule's error for an analytic integrand falls geometrically, so
 // the two agree to rounding (measured ≤ 2e-14 relative): 1e-12 leaves a wide margin. The
 // control below shows the comparison can fail: ReLU's kinks leave a visible difference at the
 // same 1088 points, which is why auto keeps 4096 for ReLU.

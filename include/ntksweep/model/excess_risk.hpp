@@ -107,8 +107,10 @@ class ErrorEvaluator {
   /// is analytic in the strip |Im φ| < β = asinh(π / (s ρ_max)), ρ_j = |b_j| (the logistic's
   /// poles, s z = ±iπ, need |Im z| = ρ |sin| sinh |Im φ| ≥ π/s), so its modes fall like e^(−βk):
   /// with n/2 ≥ (37 + ½ ln M)/β the aliased and dropped modes are below e^(−37) ≈ 1e-16 of the
-  /// network's scale. At the defaults (s = 10, ρ ≈ 1, M ≤ 16384) n = 288, against the 1088 points
-  /// a rule needs to integrate the target's 2·512 + 1 modes. Falls back to excess_risk_direct
+  /// network's scale; n is rounded up to a multiple of 16. At the defaults (s = 10, ρ ≈ 1) n = 272
+  /// for M ≤ 4096 and 288 for M = 16384, against the 1088 points a rule needs to integrate the
+  /// target's 2·512 + 1 modes. The points come in antipodal pairs, which share one exponential
+  /// (excess_risk.cpp, spectral_pair_sum). Falls back to excess_risk_direct
   /// (which propagates NaN) for non-finite parameters or n > 65536, and for anything but a swish
   /// network on the circle under exact_swish(). `points` > 0 forces n (tests).
   double excess_risk_spectral(const TwoLayerNet& net, EvalCache& cache, int points = 0) const;
