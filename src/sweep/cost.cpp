@@ -13,6 +13,8 @@ namespace ntksweep::sweep {
 //                M = 256, T = 2^20: 1.07e9 in 0.54 s = 2.0e9/s (the sample draw weighs more)
 //   relu steps   M = 4096, T = 2^18: 0.40 s = 1.07e10/s, 0.27 of swish's time per multiply-add
 //   swish evaluations  M = 4096, T = 16, Q = 65536, 13 checkpoints: 1.40e10 in 3.26 s = 4.3e9/s
+//   swish on the circle under auto (spectral points, antipodal pairs: half the exponentials;
+//       2026-12-01): 0.49 ns per (unit, point) at M = 4096, n = 272, against 0.93 direct: 0.53
 //   relu evaluations (direct, d = 3, Q = 66248): 1.76e10 in 0.77 s = 2.3e10/s, 0.19 of swish's
 //   ReLU on the circle (O(M + Q) path): error + pattern ≈ 100 relu steps per checkpoint at
 //       Q = 4096 = the cost of ~210 direct relu points; 256 is used.
@@ -26,6 +28,7 @@ const double kKernelWeight = 5.9;        // 2.9e9 / 4.9e8
 const double kReluStepFactor = 0.27;
 const double kReluEvaluationFactor = 0.19;
 const double kCircleReluPoints = 256.0;
+const double kSpectralEvaluationFactor = 0.53;
 
 double TaskCost::total() const noexcept {
   return steps + kEvaluationWeight * evaluations + kKernelWeight * kernel;
@@ -54,7 +57,8 @@ TaskCost task_cost_parts(const Task& task, const StudyConfig& config) {
                           : spectral > 0                  ? spectral
                                                           : quadrature_points(config, task.activation);
     cost.steps = t * per_pass * (relu ? kReluStepFactor : 1.0);
-    cost.evaluations = n_ckpt * n_iterates * points * per_pass * (relu ? kReluEvaluationFactor : 1.0);
+    cost.evaluations = n_ckpt * n_iterates * points * per_pass *
+                       (relu ? kReluEvaluationFactor : spectral > 0 ? kSpectralEvaluationFactor : 1.0);
   }
   if (kind == ModelKind::Kernel || kind == ModelKind::Both) {
     // Dimension of the harmonics of degree ≤ kmax: the coefficients kernel SGD updates per step.
