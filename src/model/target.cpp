@@ -90,7 +90,9 @@ namespace {
 // Points per pass over the coefficients in evaluate_batch: several independent vectors in flight
 // hide the latency of the recurrence (one dependent chain per point), which is what limits
 // operator(). The lane loops stay loops (unroll 1) so that each becomes whole-vector operations.
-constexpr int kLanes = 32;
+// 64, the SGD trajectory's sample batch: eight vectors in flight, 1.15–1.2× faster than 32 at
+// kmax = 512 (d = 2: 96 → 80 ns per sample; d = 8: 90 → 78 ns).
+constexpr int kLanes = 64;
 
 // The circle recurrence of operator() for kLanes points (c1, s1) = (cos φ, sin φ) at once; the
 // same IEEE operations in the same order in every lane.
