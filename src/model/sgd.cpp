@@ -2,6 +2,7 @@
 #include "ntksweep/model/sgd.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cassert>
 #include <chrono>
 #include <cmath>
@@ -235,6 +236,9 @@ NTKSWEEP_PASS_FUNCTION double pass(const PassData& p_in) noexcept {
     group_step<0, D, Act, Regularized, Layers>(p, f, p.work + n_full * stride, M % kGroup, xtp, xnp, term);
     for (int l = 0; l < M % kGroup; ++l) L[0][l] += term[l];
   }
+  // In lane order, one add after another (31 dependent adds, ~25 ns per step on the critical
+  // path). A tree of adds (5 levels) measured 10% faster steps at d = 2, M = 256 and 1–2% at
+  // M = 1024, but would change every trajectory's bits; not taken.
   double sum = 0.0;
   for (int q = 0; q < kLaneGroups; ++q)
     for (int l = 0; l < kGroup; ++l) sum += L[(q - n_full % kLaneGroups + kLaneGroups) % kLaneGroups][l];
@@ -347,6 +351,9 @@ SgdTrajectory::SgdTrajectory(const TwoLayerNet& init, const SgdConfig& config, c
     }
   }
   g_cur_ = net_(x_1);
+  sqrt_width_ = std::sqrt(static_cast<double>(M));
+  inv_sqrt_width_ = 1.0 / sqrt_width_;
+  scale_by_product_ = std::has_single_bit(static_cast<unsigned>(M)) && std::countr_zero(static_cast<unsigned>(M)) % 2 == 0;
 }
 
 void SgdTrajectory::refill_samples() noexcept {
@@ -429,9 +436,9 @@ void SgdTrajectory::step() noexcept {
   }
   if (sample_pos_ == n_batch_) refill_samples();  // x_{t+1} is past the buffer
   const double eta = sample_eta_[sample_pos_];    // η_t
-  const double coef = eta * residual / std::sqrt(static_cast<double>(net_.width()));
+  const double coef = scaled(eta * residual);
   const double* x_t = sample_x_.data() + std::size_t(sample_pos_) * net_.dim();
-  g_cur_ = fused_pass(coef, eta * config_.lambda, x_t) / std::sqrt(static_cast<double>(net_.width()));
+  g_cur_ = scaled(fused_pass(coef, eta * config_.lambda, x_t));
   net_stale_ = true;
   ++sample_pos_;
   steps_done_ = t;
