@@ -16,30 +16,43 @@ namespace {
 
 constexpr int kChunk = 256;  // units whose arc guesses are computed together (stack arrays)
 
-// atan2(y, x) in (−π, π], ~4e-8 absolute, branch-free so that a loop over units vectorises:
-// octant reduction to the angle ψ = atan(min/max) ∈ [0, π/4], then the half angle,
-// tan(ψ/2) = min / (max + √(max² + min²)) ≤ tan(π/8), and the Taylor series of 2 atan(u) to
-// u^15 (remainder < 2 tan(π/8)^17 / 17 < 4e-8 rad: an end lands on the wrong side of a grid point,
-// and its unit is scanned, with probability ~5e-5 at n = 4096). One division and one square root, no select between quotients (the
-// compiler would split such a select into branches and stop vectorising). Only a guess is taken
-// from it: every arc end is checked exactly.
-[[gnu::always_inline]] inline double atan2_guess(double y, double x) noexcept {
-  constexpr double kPi = std::numbers::pi;
-  const double ax = std::fabs(x), ay = std::fabs(y);
-  const double mx = ax > ay ? ax : ay, mn = ax > ay ? ay : ax;
-  const double u = mn / (mx + std::sqrt(std::fma(mx, mx, mn * mn)));
+// 2 atan(u) for 0 ≤ u ≤ tan(π/8) as 2 (u + u³ p(u²)), p of degree 4 fitted for the least maximum
+// error (Lawson's iteration): 3.2e-10 rad with these rounded coefficients (an end lands on the
+// wrong side of a grid point, and its unit is scanned, with probability ~1e-6 at n = 4096).
+[[gnu::always_inline]] inline double twice_atan_small(double u) noexcept {
   const double z = u * u;
-  double p = -1.0 / 15;
-  p = std::fma(p, z, 1.0 / 13);
-  p = std::fma(p, z, -1.0 / 11);
-  p = std::fma(p, z, 1.0 / 9);
-  p = std::fma(p, z, -1.0 / 7);
-  p = std::fma(p, z, 1.0 / 5);
-  p = std::fma(p, z, -1.0 / 3);
-  double r = 2.0 * std::fma(u * z, p, u);
-  r = ay > ax ? kPi / 2 - r : r;
+  double p = -0.059483523337399036;
+  p = std::fma(p, z, 0.10536115404347451);
+  p = std::fma(p, z, -0.14234508432395807);
+  p = std::fma(p, z, 0.19997895375311153);
+  p = std::fma(p, z, -0.33333302981017665);
+  return 2.0 * std::fma(u * z, p, u);
+}
+
+// atan2(y, x) ∈ (−π, π] from ψ = atan(min(|x|, |y|) / max(|x|, |y|)) ∈ [0, π/4].
+[[gnu::always_inline]] inline double undo_octant(double y, double x, double psi) noexcept {
+  constexpr double kPi = std::numbers::pi;
+  double r = std::fabs(y) > std::fabs(x) ? kPi / 2 - psi : psi;
   r = x < 0.0 ? kPi - r : r;
   return y < 0.0 ? -r : r;
+}
+
+// atan2 of both arc ends at once, ~3e-10 absolute, branch-free so that a loop over units
+// vectorises: ψ = atan(min/max) ∈ [0, π/4] by its half angle, tan(ψ/2) = min / (max + r),
+// r = √(x² + y²) — which for the arc ends is known, ρ² (see guess_arcs), so no square root — and
+// one division for both ends: with D_s, D_e the two denominators, min_s/D_s = min_s D_e / (D_s D_e).
+// No select between quotients (the compiler would split such a select into branches and stop
+// vectorising). Only a guess is taken from it: every arc end is checked exactly. (D_s D_e ~ ρ⁴
+// over- or underflows only for ρ beyond 1e±77: a NaN or wrong guess, and the unit is scanned.)
+[[gnu::always_inline]] inline void atan2_ends_guess(double ys, double xs, double ye, double xe, double r,
+                                                    double& angle_s, double& angle_e) noexcept {
+  const double axs = std::fabs(xs), ays = std::fabs(ys), axe = std::fabs(xe), aye = std::fabs(ye);
+  const double mxs = axs > ays ? axs : ays, mns = axs > ays ? ays : axs;
+  const double mxe = axe > aye ? axe : aye, mne = axe > aye ? aye : axe;
+  const double ds = mxs + r, de = mxe + r;
+  const double inv = 1.0 / (ds * de);
+  angle_s = undo_octant(ys, xs, twice_atan_small(mns * de * inv));
+  angle_e = undo_octant(ye, xe, twice_atan_small(mne * ds * inv));
 }
 
 // ⌊x⌋ for |x| < 2^51 (std::floor does not vectorise here): round to nearest by adding and
@@ -76,16 +89,24 @@ NTKSWEEP_HOT_CLONES void guess_arcs(const double* __restrict B0, const double* _
 #pragma GCC ivdep
   for (int l = 0; l < len; ++l) {
     const double b0 = B0[l], b1 = B1[l], gc = gamma * C[l];
-    const double rho2 = b0 * b0 + b1 * b1, rho = std::sqrt(rho2);
+    const double rho2 = b0 * b0 + b1 * b1;
     const double tol = 1e-12 * (std::fabs(b0) + std::fabs(b1) + std::fabs(gc)) + 1e-300;
     // Active where cos(φ − α) > −γc/ρ, α = arg b: the arc (α − β, α + β) with cos β = −γc/ρ. Its
     // ends, scaled by ρ² (atan2 needs no normalisation): −γc b ∓ w b⊥, b⊥ = (−b_1, b_0),
-    // w = ρ sin β = √(ρ² − γ²c²).
+    // w = ρ sin β = √(ρ² − γ²c²); both of length ρ².
     const double w2 = std::fma(-gc, gc, rho2);
     const double w = w2 > 0.0 ? std::sqrt(std::fabs(w2)) : 0.0;
-    ts[l] = atan2_guess(std::fma(-gc, b1, -w * b0), std::fma(-gc, b0, w * b1)) * per_radian;
-    te[l] = atan2_guess(std::fma(-gc, b1, w * b0), std::fma(-gc, b0, -w * b1)) * per_radian;
-    kind[l] = gc - rho > tol ? 1.0 : (gc + rho < -tol ? 2.0 : (rho > 0.0 ? 0.0 : 3.0));
+    double as, ae;
+    atan2_ends_guess(std::fma(-gc, b1, -w * b0), std::fma(-gc, b0, w * b1), std::fma(-gc, b1, w * b0),
+                     std::fma(-gc, b0, -w * b1), rho2, as, ae);
+    ts[l] = as * per_radian;
+    te[l] = ae * per_radian;
+    // γc − ρ > tol (everywhere) and γc + ρ < −tol (nowhere) without √(ρ²): ±γc − tol > 0 and
+    // (±γc − tol)² > ρ². Rounding moves the squares by a few ulp, ρ by less than 1e-15 ρ ≪ tol:
+    // still proofs (a unit this misses by rounding goes the way of any other, guessed and checked).
+    const double up = gc - tol, down = -gc - tol;
+    const double all = up > 0.0 && up * up > rho2 ? 1.0 : 0.0, none = down > 0.0 && down * down > rho2 ? 2.0 : 0.0;
+    kind[l] = all + none > 0.0 ? all + none : (rho2 > 0.0 ? 0.0 : 3.0);  // (selects on doubles: no branches)
   }
 #pragma GCC ivdep
   for (int l = 0; l < len; ++l) {
@@ -98,10 +119,96 @@ NTKSWEEP_HOT_CLONES void guess_arcs(const double* __restrict B0, const double* _
     ie = ie >= dn ? ie - dn : ie;
     double L = ie - is;
     L = L < 0.0 ? L + dn : L;
-    // L = 0: shorter than a grid step or a hole narrower than one — scanned, like ρ = 0.
+    // L = 0: shorter than a grid step or a hole narrower than one — scanned, like ρ = 0 and like
+    // a NaN guess (ρ = 0, or ρ beyond 1e±77: see atan2_ends_guess), which `fine` also catches.
     const double k = kind[l];
-    start[l] = k == 0.0 ? (L == 0.0 ? -1.0 : is) : (k == 3.0 ? -1.0 : 0.0);
-    length[l] = k == 1.0 ? dn : (k == 0.0 ? L : 0.0);  // (ρ = 0: L is NaN, and unused)
+    const bool fine = (L > 0.0) & (L < dn);  // (bitwise: a branch would stop the vectoriser)
+    start[l] = k == 0.0 ? (fine ? is : -1.0) : (k == 3.0 ? -1.0 : 0.0);
+    length[l] = k == 1.0 ? dn : (k == 0.0 && fine ? L : 0.0);
+  }
+}
+
+// The guesses of units [first, first + len) checked: verified[l] = 1 where nowhere / everywhere
+// (proven by the bound in guess_arcs) or an arc whose four end tests hold — s on, s − 1 off,
+// the last point l on, l + 1 off, with the SGD pass's rounding — else 0 (start −1 included:
+// scan). Eight units at a time in vectors; their coordinates come from CircleGrid::xy, points
+// s − 1, s and l, l + 1 as two 32-byte loads a unit: sixteen loads transposed into the eight
+// coordinate vectors, in place of eight 8-wide gathers (whether a unit is an arc, nowhere or
+// everywhere is not predictable, hence no branches). Indices stay in [0, n) whatever the guess.
+// xy: CircleGrid::xy (from point −1).
+NTKSWEEP_HOT_CLONES void check_arcs(const double* __restrict xy, const double* __restrict B0,
+                                    const double* __restrict B1, const double* __restrict C, double gamma, int n,
+                                    int len, const double* __restrict start, const double* __restrict length,
+                                    int* __restrict verified) {
+  using V8 = double __attribute__((vector_size(64)));
+  using I8 = std::int64_t __attribute__((vector_size(64)));
+  using V8u = double __attribute__((vector_size(64), aligned(8)));
+  using V4 = double __attribute__((vector_size(32)));
+  using V4u = double __attribute__((vector_size(32), aligned(8)));
+  const double dn = n;
+  alignas(64) int entry_s[kChunk], entry_a[kChunk];
+#pragma GCC ivdep
+  for (int l = 0; l < len; ++l) {
+    const double S = start[l], L = length[l];  // S ∈ [−1, n), L ∈ [0, n]
+    const double s0 = S >= 0.0 ? S : 0.0;
+    double after = s0 + L;  // (whole or nowhere: any entry does)
+    after = after >= dn ? after - dn : after;
+    entry_s[l] = static_cast<int>(s0);
+    entry_a[l] = static_cast<int>(after);
+  }
+  // (Vectors by reference, never by value: portable builds compile this for baseline x86-64 too,
+  // where a vector argument or result would change the ABI.)
+  const auto load_pair = [xy](int i, V4& out) { out = *reinterpret_cast<const V4u*>(xy + 2 * std::size_t(i)); };
+  // Entries e_0 … e_7 (4 doubles each) → four vectors of their k-th elements, k = 0 … 3.
+  const auto transpose = [](const V4 (&e)[8], V8 (&out)[4]) {
+    V8 z[4], t[4];
+    for (int k = 0; k < 4; ++k) z[k] = __builtin_shufflevector(e[k], e[k + 4], 0, 1, 2, 3, 4, 5, 6, 7);
+    t[0] = __builtin_shufflevector(z[0], z[1], 0, 8, 2, 10, 4, 12, 6, 14);
+    t[1] = __builtin_shufflevector(z[0], z[1], 1, 9, 3, 11, 5, 13, 7, 15);
+    t[2] = __builtin_shufflevector(z[2], z[3], 0, 8, 2, 10, 4, 12, 6, 14);
+    t[3] = __builtin_shufflevector(z[2], z[3], 1, 9, 3, 11, 5, 13, 7, 15);
+    out[0] = __builtin_shufflevector(t[0], t[2], 0, 1, 8, 9, 4, 5, 12, 13);
+    out[1] = __builtin_shufflevector(t[1], t[3], 0, 1, 8, 9, 4, 5, 12, 13);
+    out[2] = __builtin_shufflevector(t[0], t[2], 2, 3, 10, 11, 6, 7, 14, 15);
+    out[3] = __builtin_shufflevector(t[1], t[3], 2, 3, 10, 11, 6, 7, 14, 15);
+  };
+  // All ones where z > 0 at the eight units' points (x_0, x_1), else 0.
+  const auto on_at = [gamma](const V8& b0, const V8& b1, const V8& c, const V8& x0, const V8& x1, I8& on) {
+    const V8 p = b0 * x0;
+    V8 z;
+    for (int b = 0; b < 8; ++b) z[b] = std::fma(gamma, c[b], std::fma(b1[b], x1[b], p[b]));
+    on = z > 0.0;
+  };
+  int l = 0;
+  for (; l + 8 <= len; l += 8) {
+    V4 es[8], ea[8];
+    for (int u = 0; u < 8; ++u) {
+      load_pair(entry_s[l + u], es[u]);
+      load_pair(entry_a[l + u], ea[u]);
+    }
+    V8 xs[4], xa[4];  // x_0, x_1 of points s − 1, s; of l, l + 1
+    transpose(es, xs);
+    transpose(ea, xa);
+    const V8 b0 = *reinterpret_cast<const V8u*>(B0 + l), b1 = *reinterpret_cast<const V8u*>(B1 + l);
+    const V8 c = *reinterpret_cast<const V8u*>(C + l);
+    const V8 S = *reinterpret_cast<const V8u*>(start + l), L = *reinterpret_cast<const V8u*>(length + l);
+    I8 on_before, on_start, on_last, on_after;
+    on_at(b0, b1, c, xs[0], xs[1], on_before);
+    on_at(b0, b1, c, xs[2], xs[3], on_start);
+    on_at(b0, b1, c, xa[0], xa[1], on_last);
+    on_at(b0, b1, c, xa[2], xa[3], on_after);
+    const I8 ends = on_start & ~on_before & on_last & ~on_after;
+    const I8 ok = (S >= 0.0) & ((L == 0.0) | (L == dn) | ends);
+    for (int u = 0; u < 8; ++u) verified[l + u] = int(ok[u] != 0);
+  }
+  for (; l < len; ++l) {  // the last few units of the last chunk
+    const double S = start[l], L = length[l];
+    const auto on = [&](int i) {  // point i, at xy[2i + 2]
+      return int(active(B0[l], B1[l], gamma, C[l], xy[2 * std::size_t(i) + 2], xy[2 * std::size_t(i) + 3]));
+    };
+    const int is = entry_s[l], ia = entry_a[l];
+    const int ends = on(is) & (on(is == 0 ? n - 1 : is - 1) ^ 1) & on(ia == 0 ? n - 1 : ia - 1) & (on(ia) ^ 1);
+    verified[l] = int(S >= 0.0) & (int(L == 0.0) | int(L == dn) | ends);
   }
 }
 
@@ -145,7 +252,8 @@ Arc scan_arc(const double* x0, const double* x1, int n, double b0, double b1, do
   return on(s) && !on(before) && on(last) && !on(after);
 }
 
-int arcs_impl(const Quadrature& q, const double* xy, const TwoLayerNet& net, Arc* arcs, const Arc* guesses) {
+int arcs_impl(const Quadrature& q, const CircleGrid& grid, const TwoLayerNet& net, Arc* arcs, const Arc* guesses) {
+  const double* xy = grid.xy.data() + 2;  // (from point 0)
   const int n = q.size(), M = net.width();
   const double gamma = net.spec().bias_scale;
   const double* x0 = q.coordinate(0);
@@ -161,30 +269,7 @@ int arcs_impl(const Quadrature& q, const double* xy, const TwoLayerNet& net, Arc
     const int len = std::min(kChunk, M - first);
     if (!guesses) {
       guess_arcs(B0 + first, B1 + first, C + first, gamma, n, len, start, length);
-      // The guesses checked branch-free, so that the loop vectorises (the grid reads become
-      // gathers; whether a unit is an arc, nowhere or everywhere is not predictable): nowhere /
-      // everywhere are proven by the bound in guess_arcs, an arc by its four end tests. Indices
-      // stay in [0, n) whatever the guess (start −1: scan).
-      const double dn = n;
-#pragma GCC ivdep
-      for (int l = 0; l < len; ++l) {
-        const int j = first + l;
-        const double b0 = B0[j], b1 = B1[j], c = C[j];
-        const double S = start[l], L = length[l];  // S ∈ [−1, n), L ∈ [0, n]
-        const double s0 = S >= 0.0 ? S : 0.0, l0 = L >= 1.0 && L <= dn ? L : 1.0;
-        const double before = s0 == 0.0 ? dn - 1.0 : s0 - 1.0;
-        double last = s0 + l0 - 1.0, after = s0 + l0;
-        last = last >= dn ? last - dn : last;
-        after = after >= dn ? after - dn : after;
-        const int is = static_cast<int>(s0), ib = static_cast<int>(before), il = static_cast<int>(last),
-                  ia = static_cast<int>(after);
-        const int on_s = active(b0, b1, gamma, c, xy[2 * is], xy[2 * is + 1]);
-        const int off_b = !active(b0, b1, gamma, c, xy[2 * ib], xy[2 * ib + 1]);
-        const int on_l = active(b0, b1, gamma, c, xy[2 * il], xy[2 * il + 1]);
-        const int off_a = !active(b0, b1, gamma, c, xy[2 * ia], xy[2 * ia + 1]);
-        const int whole = int(L == 0.0) | int(L == dn);
-        verified[l] = int(S >= 0.0) & (whole | (on_s & off_b & on_l & off_a));
-      }
+      check_arcs(grid.xy.data(), B0 + first, B1 + first, C + first, gamma, n, len, start, length, verified);
       for (int l = 0; l < len; ++l) {
         const int j = first + l;
         if (verified[l]) [[likely]] {
@@ -494,6 +579,42 @@ bool finite_params(const TwoLayerNet& net) noexcept {
 }
 }  // namespace
 
+namespace {
+// The buffers the last CircleScratch on this thread left behind (see CircleScratch). `pool_gone`
+// (trivially destructible, so readable at any time) marks the pool destroyed at thread exit: a
+// scratch destroyed after that (a static one, at program exit) frees its buffers as usual.
+struct SpareBuffers {
+  std::vector<Arc> arcs, init_arcs;
+  std::vector<double> delta;
+  ~SpareBuffers();
+};
+thread_local bool pool_gone = false;
+thread_local SpareBuffers spare;
+SpareBuffers::~SpareBuffers() { pool_gone = true; }
+
+// The larger of the two buffers into `keep`, emptied (no element survives into another scratch).
+template <class T>
+void keep_larger(std::vector<T>& keep, std::vector<T>& from) noexcept {
+  if (from.capacity() > keep.capacity()) keep.swap(from);
+  keep.clear();
+}
+}  // namespace
+
+CircleScratch::CircleScratch() {
+  if (pool_gone) return;
+  arcs.swap(spare.arcs);
+  init_arcs.swap(spare.init_arcs);
+  delta.swap(spare.delta);
+  delta_clean = false;  // whatever the last scratch left there
+}
+
+CircleScratch::~CircleScratch() {
+  if (pool_gone) return;
+  keep_larger(spare.arcs, arcs);
+  keep_larger(spare.init_arcs, init_arcs);
+  keep_larger(spare.delta, delta);
+}
+
 bool circle_fast_path(const Quadrature& q, const TwoLayerNet& net) noexcept {
   if (q.kind != Quadrature::Kind::Equispaced || q.dim != 2 || net.dim() != 2 || q.size() < 3) return false;
   return finite_params(net);
@@ -509,10 +630,12 @@ CircleGrid::CircleGrid(const Quadrature& q, const std::vector<double>& target_va
   x1.resize(std::size_t(n));
   weight.resize(std::size_t(n));
   target.resize(std::size_t(n));
-  xy.resize(2 * std::size_t(n));
+  xy.resize(2 * std::size_t(n + 1));
+  xy[0] = q.coordinate(0)[n - 1];
+  xy[1] = q.coordinate(1)[n - 1];
   for (int i = 0; i < n; ++i) {
-    xy[2 * std::size_t(i)] = q.coordinate(0)[i];
-    xy[2 * std::size_t(i) + 1] = q.coordinate(1)[i];
+    xy[2 * std::size_t(i) + 2] = q.coordinate(0)[i];
+    xy[2 * std::size_t(i) + 3] = q.coordinate(1)[i];
     const int k = slot(i);
     x0[k] = q.coordinate(0)[i];
     x1[k] = q.coordinate(1)[i];
@@ -523,7 +646,7 @@ CircleGrid::CircleGrid(const Quadrature& q, const std::vector<double>& target_va
 
 int circle_arcs(const Quadrature& q, const TwoLayerNet& net, Arc* arcs, const Arc* guesses) {
   const CircleGrid grid(q, std::vector<double>(std::size_t(q.size()), 0.0));
-  return arcs_impl(q, grid.xy.data(), net, arcs, guesses);
+  return arcs_impl(q, grid, net, arcs, guesses);
 }
 
 void circle_arcs_of(const Quadrature& q, const CircleGrid& grid, const TwoLayerNet& net, CircleScratch& scratch) {
@@ -531,7 +654,7 @@ void circle_arcs_of(const Quadrature& q, const CircleGrid& grid, const TwoLayerN
   // or more between checkpoints (8 per decade, n = 4096), and a failed check costs more than the
   // vectorised angle guess it would save.
   scratch.arcs.resize(std::size_t(net.width()));
-  arcs_impl(q, grid.xy.data(), net, scratch.arcs.data(), nullptr);
+  arcs_impl(q, grid, net, scratch.arcs.data(), nullptr);
 }
 
 double circle_relu_excess_risk(const Quadrature& q, const CircleGrid& grid, const TwoLayerNet& net,
@@ -553,8 +676,9 @@ double circle_relu_excess_risk_from_arcs(const Quadrature& q, const CircleGrid& 
   const double inv_sqrt_m = 1.0 / std::sqrt(static_cast<double>(M));
   const std::vector<Arc>& arcs = scratch.arcs;
   assert(arcs.size() == std::size_t(M));
-  // Slots n, …, n + kTrash − 1: the trash of the branch-free scatter below.
-  constexpr int kTrash = 16;
+  // Slots n, …, n + kTrash − 1: the trash of the branch-free scatter below, 8 per pair of units
+  // and 8 pairs in rotation.
+  constexpr int kTrash = 64;
   const std::size_t size = 4 * std::size_t(n + kTrash);
   if (!scratch.delta_clean || scratch.delta.size() != size) {
     scratch.delta.assign(size, 0.0);
@@ -579,8 +703,8 @@ double circle_relu_excess_risk_from_arcs(const Quadrature& q, const CircleGrid& 
   const auto scatter = [&](Arc arc, Vec4 v, int trash) {
     const int st = arc.start, L = arc.length, e = st + L;
     const int sa = L == 0 ? trash : grid.slot(st);
-    const int sb = L == 0 || e == n ? trash : grid.slot(e > n ? e - n : e);
-    const int sc = e > n ? 0 : trash;  // slot(0) = 0
+    const int sb = L == 0 || e == n ? trash + 1 : grid.slot(e > n ? e - n : e);
+    const int sc = e > n ? 0 : trash + 2;  // slot(0) = 0
     Vec4 x;
     std::memcpy(&x, d + 4 * std::size_t(sa), sizeof x);
     x += v;
@@ -621,13 +745,14 @@ double circle_relu_excess_risk_from_arcs(const Quadrature& q, const CircleGrid& 
     }
     const bool same = aj == ak;
     const double kb0 = A[k] * B0[k], kb1 = A[k] * B1[k], kc = A[k] * (gamma * C[k]);
-    // Trash slots in rotation: one slot would chain every unit's adds through its latency.
-    const int trash = n + (j & (kTrash - 1));
+    // A trash slot for each add, in rotation: a shared slot would chain the adds through its
+    // latency (load, add, store, forwarded to the next load).
+    const int trash = n + 8 * (j & 7);
     scatter(aj,
             Vec4{A[j] * B0[j] + (same ? kb0 : 0.0), A[j] * B1[j] + (same ? kb1 : 0.0),
                  A[j] * (gamma * C[j]) + (same ? kc : 0.0), 0.0},
             trash);
-    scatter(same ? Arc{0, 0} : ak, Vec4{kb0, kb1, kc, 0.0}, trash);
+    scatter(same ? Arc{0, 0} : ak, Vec4{kb0, kb1, kc, 0.0}, trash + 4);
   }
   const double sum = grid.lanes == 8 ? sum_squared_residuals8(grid, delta.d, inv_sqrt_m)
                                      : sum_squared_residuals1(grid, delta.d, inv_sqrt_m);
@@ -643,7 +768,7 @@ long long circle_pattern_changes_from_arcs(const Quadrature& q, const CircleGrid
   assert(scratch.arcs.size() == m);
   if (scratch.init != &init || scratch.init_arcs.size() != m) {
     scratch.init_arcs.resize(m);
-    arcs_impl(q, grid.xy.data(), init, scratch.init_arcs.data(), nullptr);
+    arcs_impl(q, grid, init, scratch.init_arcs.data(), nullptr);
     scratch.init = &init;
   }
   const std::vector<Arc>& now = scratch.arcs;

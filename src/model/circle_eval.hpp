@@ -50,7 +50,9 @@ struct CircleGrid {
   CircleGrid(const Quadrature& q, const std::vector<double>& target_values);
   int n = 0, lanes = 1, shift = 0;  ///< K = n / lanes = 2^shift when lanes = 8
   std::vector<double> x0, x1, weight, target;  ///< by slot
-  std::vector<double> xy;  ///< by point, interleaved: x_0i, x_1i (the arc checks' random reads)
+  /// By point, interleaved, from point n − 1 (as point −1): x_0,n−1, x_1,n−1, x_00, x_10, x_01, …
+  /// (the arc checks' random reads: points i − 1 and i are the 4 doubles from xy[2i]).
+  std::vector<double> xy;
   int slot(int i) const noexcept { return lanes == 1 ? i : ((i & ((1 << shift) - 1)) << 3) + (i >> shift); }
 };
 
@@ -79,12 +81,22 @@ struct SpectralGrid {
 /// One trajectory's evaluation state: the initial network's arcs and scratch. Speeds evaluation
 /// up; never changes a result. On S² (ring_*), arcs hold n_rings·M ring arcs, ring-major
 /// (arcs[r·M + j]: unit j on ring r, a run of the ring's n_phi azimuths).
+///
+/// The buffers (arcs, init_arcs, delta) outlive the scratch on its thread: a new scratch takes
+/// over the storage the last one left (contents discarded), so that the next trajectory's first
+/// checkpoint does not fault its pages in again (37 pages at M = 1024, 97 at M = 16384, n = 4096;
+/// at ~14 µs a page fault on a virtual machine the first checkpoint cost 7–12 later ones). A thread
+/// keeps at most the largest buffers it has used.
 struct CircleScratch {
+  CircleScratch();
+  ~CircleScratch();
+  CircleScratch(const CircleScratch&) = delete;
+  CircleScratch& operator=(const CircleScratch&) = delete;
   std::vector<Arc> arcs;        ///< the last evaluated network's arcs (circle_arcs_of)
   std::vector<Arc> init_arcs;   ///< the initial network's
   const TwoLayerNet* init = nullptr;  ///< whose init_arcs those are
   const TwoLayerNet* circle_init = nullptr;  ///< an initial network known to pass circle_fast_path
-  std::vector<double> delta;    ///< 4 (n + 16) difference entries by slot (A, B, C, unused); ≥ n: trash
+  std::vector<double> delta;    ///< 4 (n + 64) difference entries by slot (A, B, C, unused); ≥ n: trash
   bool delta_clean = false;     ///< delta's first n slots are zero (as the circle's summation leaves them)
   SpectralGrid spectral;        ///< the swish error's points (ErrorIntegral::Exact)
 };

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <numbers>
+#include <thread>
 
 #include "circle_eval.hpp"
 #include "ntksweep/core/rng.hpp"
@@ -548,6 +549,41 @@ TEST(ExcessRisk, CheckpointEqualsSeparateCalls) {
         }
       }
     }
+}
+
+TEST(ExcessRisk, CircleScratchReuseChangesNothing) {
+  // An EvalCache's circle scratch takes over the buffers the last one on its thread left (here
+  // from a wider network, contents stale): the checkpoint is bit for bit the one a fresh thread,
+  // with nothing to take over, computes.
+  const auto target = circle_target();
+  const ErrorEvaluator eval(Quadrature::circle(1000), *target);
+  const auto trained = [&](int M, std::int64_t t) {
+    const DataStream data(target, NoiseSpec{}, data_key(12, 0));
+    SgdConfig cfg;
+    cfg.schedule = {0.5, 0.5};
+    SgdTrajectory run(TwoLayerNet::symmetric_init(spec(M, ActivationKind::Relu, TrainedLayers::All, 1.0),
+                                                  init_key(12, 0, M)),
+                      cfg, data);
+    run.advance_to(t);
+    return run.network();
+  };
+  const TwoLayerNet init = TwoLayerNet::symmetric_init(spec(250, ActivationKind::Relu, TrainedLayers::All, 1.0),
+                                                       init_key(12, 0, 250));
+  const TwoLayerNet net = trained(250, 300), wide = trained(2048, 300);
+  const auto evaluate = [&] {
+    EvalCache cache;
+    return eval.checkpoint(net, init, cache);
+  };
+  CheckpointEval fresh;
+  std::thread([&] { fresh = evaluate(); }).join();
+  {
+    EvalCache cache;
+    (void)eval.checkpoint(wide, wide, cache);  // leaves its (larger) buffers to this thread
+  }
+  const CheckpointEval reused = evaluate();
+  EXPECT_EQ(bits(reused.error), bits(fresh.error));
+  EXPECT_EQ(reused.pattern_change, fresh.pattern_change);
+  EXPECT_EQ(reused.pattern_change, pattern_change_reference(eval.quadrature(), net, init));
 }
 
 TEST(ExcessRisk, PatternUsesTheSgdRounding) {
