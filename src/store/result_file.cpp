@@ -892,6 +892,28 @@ std::vector<Task> ResultReader::tasks() const {
       t.seed = seed[i];
       t.cost = cost[i];
       for (std::size_t j = 0; j < k && rs[i * k + j] != -1; ++j) t.report_steps.push_back(rs[i * k + j]);
+      // The values a study could have written (sweep/study_config.cpp's rules): anything else is
+      // a damaged or foreign file, refused before fit or info compute with it.
+      const auto format_double = [](double v) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.17g", v);
+        return std::string(buf);
+      };
+      const auto in_range = [&](bool ok, std::string_view column, const std::string& value, const char* allowed) {
+        if (!ok)
+          m.bad("dataset '/tasks/" + std::string(column) + "' holds " + value + " in row " + std::to_string(i) +
+                "; allowed are " + allowed);
+      };
+      in_range(t.width >= 2 && t.width % 2 == 0 && t.width <= (std::int64_t{1} << 28), names::kWidth,
+               std::to_string(t.width), "even widths 2 .. 2^28");
+      in_range(t.samples >= 1 && t.samples <= (std::int64_t{1} << 40), names::kSamples, std::to_string(t.samples),
+               "1 .. 2^40");
+      in_range(t.eta > 0 && std::isfinite(t.eta), names::kEta, format_double(t.eta), "finite eta > 0");
+      in_range(t.theta >= 0 && t.theta < 1, names::kTheta, format_double(t.theta), "0 <= theta < 1");
+      in_range(t.lambda >= 0 && std::isfinite(t.lambda), names::kLambda, format_double(t.lambda),
+               "finite lambda >= 0");
+      in_range(t.source > 0 && t.source <= 10, names::kSource, format_double(t.source), "0 < r <= 10");
+      in_range(t.replicate >= 0, names::kReplicate, std::to_string(t.replicate), "replicates >= 0");
     }
     return out;
   });

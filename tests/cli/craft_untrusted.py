@@ -70,8 +70,17 @@ def _(f): replace(f, "tasks/error", np.zeros((n, 2)))
 @case("width_float", "width")
 def _(f): replace(f, "tasks/width", np.full(n, 8.5))
 
-@case("width_negative", "task 0")  # values are not range-checked by the reader: only resume refuses
+@case("width_negative", "'/tasks/width' holds -8 in row 0")  # values are range-checked on read
 def _(f): replace(f, "tasks/width", np.full(n, -8, dtype=f["tasks/width"].dtype))
+
+@case("eta_zero", "'/tasks/eta' holds 0 in row 0")
+def _(f): replace(f, "tasks/eta", np.zeros(n))
+
+@case("theta_one", "'/tasks/theta' holds 1 in row 0")
+def _(f): replace(f, "tasks/theta", np.ones(n))
+
+@case("samples_zero", "'/tasks/samples' holds 0 in row 0")
+def _(f): replace(f, "tasks/samples", np.zeros(n, dtype=f["tasks/samples"].dtype))
 
 @case("curve_error_wrong_columns", "error")
 def _(f): replace(f, "curves/error", np.zeros((n, n_cp + 3)))
