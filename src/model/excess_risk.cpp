@@ -123,6 +123,57 @@ int block_sign_changes(const double* bj, double cj, const double* b0j, double c0
 
 }  // namespace
 
+namespace detail {
+
+// A rule whose points come in antipodal pairs x, −x (bit for bit: the S² product rule), as the
+// pairs' first points and both points' weights and target values.
+struct AntipodalPairs {
+  int n = 0, dim = 0;  // pairs, coordinates
+  std::vector<double> x;  // dim × n, by coordinate
+  std::vector<double> near_weight, far_weight, near_target, far_target;
+};
+
+}  // namespace detail
+
+namespace {
+
+// The pairs of the S² product rule (Quadrature::sphere2: point (a, b) and (n_z − 1 − a, b + n_z
+// mod 2 n_z)), or null for any other rule or if a partner is not exactly −x.
+std::shared_ptr<const detail::AntipodalPairs> antipodal_pairs(const Quadrature& q, const std::vector<double>& target) {
+  if (q.kind != Quadrature::Kind::GaussProduct || q.dim != 3) return nullptr;
+  const int n = q.size(), nz = static_cast<int>(std::lround(std::sqrt(n / 2.0))), nphi = 2 * nz;
+  if (nz < 1 || nz * nphi != n) return nullptr;
+  auto pairs = std::make_shared<detail::AntipodalPairs>();
+  std::vector<int> near, far;
+  for (int a = 0; a < nz; ++a)
+    for (int b = 0; b < nphi; ++b) {
+      const int i = a * nphi + b, j = (nz - 1 - a) * nphi + (b + nz) % nphi;
+      if (i >= j) continue;
+      for (int k = 0; k < q.dim; ++k)
+        if (q.coordinate(k)[j] != -q.coordinate(k)[i]) return nullptr;
+      near.push_back(i);
+      far.push_back(j);
+    }
+  pairs->n = static_cast<int>(near.size());
+  pairs->dim = q.dim;
+  pairs->x.resize(std::size_t(q.dim) * pairs->n);
+  for (int p = 0; p < pairs->n; ++p) {
+    for (int k = 0; k < q.dim; ++k) pairs->x[std::size_t(k) * pairs->n + p] = q.coordinate(k)[near[p]];
+    pairs->near_weight.push_back(q.weights[near[p]]);
+    pairs->far_weight.push_back(q.weights[far[p]]);
+    pairs->near_target.push_back(target[near[p]]);
+    pairs->far_target.push_back(target[far[p]]);
+  }
+  return pairs;
+}
+
+bool pairs_in_range(const TwoLayerNet& net) noexcept;
+double pair_sum_any(const TwoLayerNet& net, int n_pairs, const double* const* x, const double* near_target,
+                    const double* far_target, const double* near_weight, const double* far_weight,
+                    double uniform_weight);
+
+}  // namespace
+
 ErrorEvaluator::ErrorEvaluator(Quadrature quadrature, const Target& target, ErrorIntegral integral)
     : quad_(std::move(quadrature)) {
   if (integral == ErrorIntegral::Exact && target.kind() == Target::Kind::Circle && target.dim() == 2) {
@@ -143,6 +194,7 @@ ErrorEvaluator::ErrorEvaluator(Quadrature quadrature, const Target& target, Erro
   // (AVX-512), so rings pay only from ~130 azimuths per ring: at n = 4096 (92 azimuths) a ReLU
   // checkpoint breaks even, an error alone is 1.4x slower; at n = 8192 (128) a checkpoint is 1.4x
   // faster and an error or pattern alone even; at n = 16384 (182) 1.9x, 1.35x, 1.15x.
+  pairs_ = antipodal_pairs(quad_, target_values_);
   constexpr int kMinRingAzimuths = 128;
   if (detail::RingGrid::applies(quad_) && 2 * static_cast<int>(std::lround(std::sqrt(n / 2.0))) >= kMinRingAzimuths)
     ring_ = std::make_shared<const detail::RingGrid>(quad_, target_values_);
@@ -160,6 +212,14 @@ double ErrorEvaluator::excess_risk(const TwoLayerNet& net) const {
 
 double ErrorEvaluator::excess_risk(const TwoLayerNet& net, EvalCache& cache) const {
   if (spectral_applies(net)) return excess_risk_spectral(net, cache);
+  if (pairs_ && net.spec().activation.kind == ActivationKind::Swish && net.dim() == pairs_->dim &&
+      pairs_in_range(net)) {
+    const detail::AntipodalPairs& p = *pairs_;
+    std::vector<const double*> x(net.dim());
+    for (int k = 0; k < net.dim(); ++k) x[k] = p.x.data() + std::size_t(k) * p.n;
+    return pair_sum_any(net, p.n, x.data(), p.near_target.data(), p.far_target.data(), p.near_weight.data(),
+                        p.far_weight.data(), 0.0);
+  }
   if (circle_ && net.spec().activation.kind == ActivationKind::Relu && detail::circle_fast_path(quad_, net))
     return detail::circle_relu_excess_risk(quad_, *circle_, net, *cache.scratch_);
   if (ring_ && net.spec().activation.kind == ActivationKind::Relu && detail::ring_fast_path(quad_, net)) {
@@ -273,7 +333,7 @@ void build_spectral_grid(int n, const std::vector<double>& coef, const std::vect
   grid.x1.resize(n);
   grid.target.assign(n, coef.empty() ? 0.0 : coef[0]);
   // For even n the second half is the first negated, exactly: φ_{i+n/2} = φ_i + π (the pairs of
-  // spectral_pair_sum).
+  // pair_sum).
   const int computed = n % 2 == 0 ? n / 2 : n;
   for (int i = 0; i < computed; ++i) {
     const double phi = 2.0 * std::numbers::pi * i / n;
@@ -296,51 +356,71 @@ void build_spectral_grid(int n, const std::vector<double>& coef, const std::vect
   for (int k = kmax; k > kept; --k) grid.tail += coef[k] * coef[k];  // smallest first
 }
 
-// Whether spectral_pair_sum's exponentials stay in range for `net`: s (ρ_j + |γc_j|) ≤ 300 for
-// every unit, so that e^(∓sQ), e^(−sγc) and the product (1 + Fe)(e + F) below lie in
+// Whether pair_sum's exponentials stay in range for `net`: s (|b_j| + |γc_j|) ≤ 300 for every
+// unit, so that e^(∓sQ), e^(−sγc) and the product (1 + Fe)(e + F) below lie in
 // [e^(−300), 4e^(600)], far from overflow and from subnormals. Trained networks sit near
-// s (ρ + |γc|) ≈ 20. False for non-finite parameters (the point-by-point sum carries the NaN).
+// s (|b| + |γc|) ≈ 20. False for non-finite parameters (the point-by-point sum carries the NaN).
 bool pairs_in_range(const TwoLayerNet& net) noexcept {
   const double limit = 300.0 / net.spec().activation.s, gamma = net.spec().bias_scale;
   for (int j = 0; j < net.width(); ++j) {
-    const double b0 = net.b_row(0)[j], b1 = net.b_row(1)[j];
-    if (!(std::sqrt(b0 * b0 + b1 * b1) + std::abs(gamma * net.c()[j]) <= limit)) return false;
+    double norm2 = 0.0;
+    for (int k = 0; k < net.dim(); ++k) norm2 += net.b_row(k)[j] * net.b_row(k)[j];
+    if (!(std::sqrt(norm2) + std::abs(gamma * net.c()[j]) <= limit)) return false;
   }
   return true;
 }
 
-// (1/n) Σ_i (g_Θ(φ_i) − P g_ρ(φ_i))² for a swish network on the spectral grid, n even, by
-// antipodal pairs. x_{i+h} = −x_i exactly (h = n/2), so with Q = fma(b_1, x_1, b_0 x_0) (block_outputs'
-// rounding) the pre-activations are z = Q + B and z' = B − Q, B = γc, and e^(−sz), e^(−sz') are
-// F e and F / e with e = e^(−sQ), F = e^(−sB): one exponential per pair instead of two, and one
-// division for both logistics,
+// Σ over n_pairs antipodal pairs (x_i, −x_i) of w (g_Θ − t)² at both points, for a swish network
+// (pairs_in_range(net) required). With Q = bᵀx_i summed as block_outputs sums it (b_0 x_0 first,
+// then FMAs) the pre-activations are z = Q + B at x_i and z' = B − Q at −x_i, B = γc, and
+// e^(−sz), e^(−sz') are F e and F / e with e = e^(−sQ), F = e^(−sB): one exponential per pair
+// instead of two, and one division for both logistics,
 //   a/(1 + Fe) = (e + F) D,   a/(1 + F/e) = e (1 + Fe) D,   D = a / ((1 + Fe)(e + F)).
-// Each σ carries a few ulp more rounding than z/(1 + e^(−sz)); the integral is the same to
-// ~1e-15 relative. 1.7× faster than the point-by-point sum (AVX-512, Zen 5). Requires
-// pairs_in_range(net).
-NTKSWEEP_HOT_CLONES double spectral_pair_sum(const TwoLayerNet& net, const detail::SpectralGrid& grid) {
-  constexpr int kPairs = 256;  // pairs per block: 4 KiB of outputs and 4 KiB of coordinates, in L1
-  const int M = net.width(), h = grid.n / 2;
+// Each σ carries a few ulp more rounding than z/(1 + e^(−sz)); the sum is the same to ~1e-15
+// relative, 1.7× faster than point by point (AVX-512, Zen 5). x[k] holds coordinate k of the
+// points x_i; weights null: every point weighs `uniform_weight`.
+template <int D>
+NTKSWEEP_HOT_CLONES double pair_sum(const TwoLayerNet& net, int n_pairs, const double* const* x,
+                                    const double* near_target, const double* far_target,
+                                    const double* near_weight, const double* far_weight, double uniform_weight) {
+  constexpr int kPairs = 256;  // pairs per block: 4 KiB of outputs, D·2 KiB of coordinates, in L1
+  const int M = net.width(), d = D > 0 ? D : net.dim();
   const double s = net.spec().activation.s, gamma = net.spec().bias_scale;
   const double inv_sqrt_m = 1.0 / std::sqrt(static_cast<double>(M));
   const double* __restrict A = net.a();
   const double* __restrict C = net.c();
-  const double* __restrict B0 = net.b_row(0);
-  const double* __restrict B1 = net.b_row(1);
-  alignas(kLine) double near[kPairs], far[kPairs];
+  alignas(kLine) double near[kPairs], far[kPairs], q[kPairs];
   double sum = 0.0;
-  for (int first = 0; first < h; first += kPairs) {
-    const int len = std::min(kPairs, h - first);
-    const double* __restrict x0 = grid.x0.data() + first;
-    const double* __restrict x1 = grid.x1.data() + first;
+  for (int first = 0; first < n_pairs; first += kPairs) {
+    const int len = std::min(kPairs, n_pairs - first);
     std::fill(near, near + len, 0.0);
     std::fill(far, far + len, 0.0);
     for (int j = 0; j < M; ++j) {
-      const double aj = A[j], b0 = B0[j], b1 = B1[j], bias = gamma * C[j];
+      const double aj = A[j], bias = gamma * C[j];
       const double F = detail::exp_fma_estrin(-s * bias);
+      double bj[D > 0 ? D : 1];
+      if constexpr (D > 0) {
+#pragma GCC unroll 16
+        for (int k = 0; k < D; ++k) bj[k] = net.b_row(k)[j];
+      } else {  // any d: Q through memory, coordinate by coordinate
+        const double b0 = net.b_row(0)[j];
+        for (int i = 0; i < len; ++i) q[i] = b0 * x[0][first + i];
+        for (int k = 1; k < d; ++k) {
+          const double bk = net.b_row(k)[j];
+          const double* __restrict xk = x[k] + first;
+          for (int i = 0; i < len; ++i) q[i] = std::fma(bk, xk[i], q[i]);
+        }
+      }
 #pragma GCC ivdep
       for (int i = 0; i < len; ++i) {
-        const double Q = std::fma(b1, x1[i], b0 * x0[i]);
+        double Q;
+        if constexpr (D > 0) {
+          Q = bj[0] * x[0][first + i];
+#pragma GCC unroll 16
+          for (int k = 1; k < D; ++k) Q = std::fma(bj[k], x[k][first + i], Q);
+        } else {
+          Q = q[i];
+        }
         const double e = detail::exp_fma_estrin(-s * Q);
         const double near_denominator = std::fma(F, e, 1.0), far_denominator = e + F;
         const double aD = aj / (near_denominator * far_denominator);
@@ -349,12 +429,24 @@ NTKSWEEP_HOT_CLONES double spectral_pair_sum(const TwoLayerNet& net, const detai
       }
     }
     for (int i = 0; i < len; ++i) {
-      const double r_near = near[i] * inv_sqrt_m - grid.target[first + i];
-      const double r_far = far[i] * inv_sqrt_m - grid.target[first + h + i];
-      sum += r_near * r_near + r_far * r_far;
+      const double r_near = near[i] * inv_sqrt_m - near_target[first + i];
+      const double r_far = far[i] * inv_sqrt_m - far_target[first + i];
+      const double w_near = near_weight ? near_weight[first + i] : uniform_weight;
+      const double w_far = far_weight ? far_weight[first + i] : uniform_weight;
+      sum += w_near * r_near * r_near + w_far * r_far * r_far;
     }
   }
-  return sum / grid.n;
+  return sum;
+}
+
+double pair_sum_any(const TwoLayerNet& net, int n_pairs, const double* const* x, const double* near_target,
+                    const double* far_target, const double* near_weight, const double* far_weight,
+                    double uniform_weight) {
+  switch (net.dim()) {
+    case 2: return pair_sum<2>(net, n_pairs, x, near_target, far_target, near_weight, far_weight, uniform_weight);
+    case 3: return pair_sum<3>(net, n_pairs, x, near_target, far_target, near_weight, far_weight, uniform_weight);
+    default: return pair_sum<0>(net, n_pairs, x, near_target, far_target, near_weight, far_weight, uniform_weight);
+  }
 }
 
 }  // namespace
@@ -397,7 +489,13 @@ double ErrorEvaluator::excess_risk_spectral(const TwoLayerNet& net, EvalCache& c
     build_spectral_grid(n, target_coef_, target_phase_, grid);
     grid.owner = this;
   }
-  if (n % 2 == 0 && pairs_in_range(net)) return spectral_pair_sum(net, grid) + grid.tail;
+  if (n % 2 == 0 && pairs_in_range(net)) {  // x_{i+n/2} = −x_i (build_spectral_grid)
+    const double* coordinates[2] = {grid.x0.data(), grid.x1.data()};
+    const int h = n / 2;
+    return pair_sum_any(net, h, coordinates, grid.target.data(), grid.target.data() + h, nullptr, nullptr,
+                        1.0 / n) +
+           grid.tail;
+  }
   const double* coordinates[2] = {grid.x0.data(), grid.x1.data()};
   return quadrature_sum(net, n, coordinates, nullptr, 1.0 / n, grid.target.data()) + grid.tail;
 }

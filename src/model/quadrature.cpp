@@ -77,14 +77,24 @@ Quadrature Quadrature::sphere2(int n) {
   const std::size_t total = std::size_t(nz) * nphi;
   q.points.resize(3 * total);
   q.weights.resize(total);
+  // The azimuths from π on are those below π negated, exactly, and the nodes z are symmetric
+  // exactly (gauss_legendre): point (a, b) and point (n_z − 1 − a, b + n_z mod 2n_z) are
+  // x and −x bit for bit (the antipodal pairs of ErrorEvaluator's swish sums).
+  std::vector<double> cos_phi(nphi), sin_phi(nphi);
+  for (int b = 0; b < nz; ++b) {
+    const double phi = 2.0 * std::numbers::pi * b / nphi;
+    cos_phi[b] = std::cos(phi);
+    sin_phi[b] = std::sin(phi);
+    cos_phi[b + nz] = -cos_phi[b];
+    sin_phi[b + nz] = -sin_phi[b];
+  }
   std::size_t i = 0;
   for (int a = 0; a < nz; ++a) {
     const double r = std::sqrt(std::max(0.0, 1.0 - z[a] * z[a]));
     for (int b = 0; b < nphi; ++b, ++i) {
-      const double phi = 2.0 * std::numbers::pi * b / nphi;
       q.points[i] = z[a];
-      q.points[total + i] = r * std::cos(phi);
-      q.points[2 * total + i] = r * std::sin(phi);
+      q.points[total + i] = r * cos_phi[b];
+      q.points[2 * total + i] = r * sin_phi[b];
       q.weights[i] = 0.5 * wz[a] / nphi;
     }
   }

@@ -57,8 +57,11 @@ TaskCost task_cost_parts(const Task& task, const StudyConfig& config) {
                           : spectral > 0                  ? spectral
                                                           : quadrature_points(config, task.activation);
     cost.steps = t * per_pass * (relu ? kReluStepFactor : 1.0);
+    // Swish in antipodal pairs (one exponential per two points): the spectral points on the
+    // circle, and the S² product rule of d = 3.
+    const bool pairs = !relu && (spectral > 0 || config.problem.dim == 3);
     cost.evaluations = n_ckpt * n_iterates * points * per_pass *
-                       (relu ? kReluEvaluationFactor : spectral > 0 ? kSpectralEvaluationFactor : 1.0);
+                       (relu ? kReluEvaluationFactor : pairs ? kSpectralEvaluationFactor : 1.0);
   }
   if (kind == ModelKind::Kernel || kind == ModelKind::Both) {
     // Dimension of the harmonics of degree ≤ kmax: the coefficients kernel SGD updates per step.

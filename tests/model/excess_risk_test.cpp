@@ -324,6 +324,35 @@ TEST(ExcessRisk, SphereRingsMatchTheRule) {
   EXPECT_FALSE(detail::RingGrid::applies(Quadrature::circle(4096)));
 }
 
+// Swish on S²: the rule's antipodal pairs (one exponential per pair) give the direct sum up to
+// rounding — the σ values differ by a few ulp, so 1e-13 relative is loose for rounding and far
+// below any error in the formulas (a wrong weight or sign moves the sum by > 1e-3). A network
+// beyond the pairs' exponent range (s (|b| + |γc|) > 300) is summed directly, bit for bit.
+TEST(ExcessRisk, SphereSwishPairsMatchTheDirectSum) {
+  const auto target = sphere_target();
+  const ErrorEvaluator eval(Quadrature::sphere2(4096), *target);
+  ASSERT_TRUE(eval.swish_pairs());
+  EXPECT_FALSE(ErrorEvaluator(Quadrature::test_set(3, 4096, 1), *target).swish_pairs());
+  const DataStream data(target, NoiseSpec{}, data_key(13, 0));
+  for (const double gamma : {0.0, 1.0})
+    for (const int M : {16, 256, 1024}) {
+      SgdConfig cfg;
+      cfg.schedule = {1.0, 0.5};
+      SgdTrajectory run(TwoLayerNet::symmetric_init(spec3(M, ActivationKind::Swish, TrainedLayers::All, gamma),
+                                                    init_key(13, 0, M)),
+                        cfg, data);
+      for (const std::int64_t t : {1, 64, 2048}) {
+        ASSERT_TRUE(run.advance_to(t));
+        const double direct = eval.excess_risk_direct(run.network());
+        EXPECT_NEAR(eval.excess_risk(run.network()), direct, 1e-13 * direct) << "M = " << M << ", t = " << t;
+      }
+      TwoLayerNet stretched = run.network();
+      for (int k = 0; k < 3; ++k)
+        for (int j = 0; j < M; ++j) stretched.b_row(k)[j] *= 40.0;  // s |b| ≈ 400
+      EXPECT_EQ(bits(eval.excess_risk(stretched)), bits(eval.excess_risk_direct(stretched))) << "M = " << M;
+    }
+}
+
 // The evaluator takes the ring path from 128 azimuths per ring: n = 8192 (64 rings).
 constexpr int kRingPoints = 8192;
 

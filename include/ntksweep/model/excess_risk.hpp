@@ -7,6 +7,8 @@
 // n_z ≈ √(n/2) rings, used from n ≈ 8192 points on (below, the direct sum is as fast). Elsewhere
 // (swish error, d ≥ 4, S² with fewer points) evaluation is direct, O(M n), blocked over quadrature
 // points (no M × n temporary): a block of points stays in L1 while every unit passes over it once.
+// A swish error on S² takes the rule's points as antipodal pairs x, −x, whose pre-activations
+// γc ± bᵀx share one exponential (see spectral_pair_sum in excess_risk.cpp).
 //
 // ErrorIntegral::Exact (what eval.quadrature = auto asks for) replaces the swish error on the
 // circle by the integral itself, ‖g_Θ − g_ρ‖² to rounding, at far fewer points than any rule that
@@ -26,6 +28,7 @@ namespace detail {
 struct CircleGrid;
 struct RingGrid;
 struct CircleScratch;
+struct AntipodalPairs;
 }  // namespace detail
 
 /// How the excess risk of a swish network on the circle is integrated (every other case always
@@ -70,6 +73,9 @@ class ErrorEvaluator {
 
   /// Whether swish errors on the circle are exact integrals (see the constructor).
   bool exact_swish() const noexcept { return !target_coef_.empty(); }
+  /// Whether the rule's points pair up as x, −x bit for bit (the S² product rule), so that a swish
+  /// error takes one exponential per pair (networks with s (|b_j| + |γc_j|) ≤ 300; else direct).
+  bool swish_pairs() const noexcept { return pairs_ != nullptr; }
 
   /// Σ_i w_i (g_Θ(x_i) − g_ρ(x_i))², or for a swish network under exact_swish() the exact
   /// integral (excess_risk_spectral). ReLU on the circle: O(M + n), on S² (n ≥ 8192): O(n_z M + n), equal to
@@ -131,6 +137,7 @@ class ErrorEvaluator {
   std::shared_ptr<const detail::CircleGrid> circle_;  // the circle path's grid (equispaced rule only)
   std::shared_ptr<const detail::RingGrid> ring_;      // the S² path's rings (Gauss product rule, n ≥ 8192)
   std::vector<double> target_coef_, target_phase_;    // the circle target (ErrorIntegral::Exact only)
+  std::shared_ptr<const detail::AntipodalPairs> pairs_;  // S² rule as pairs x, −x (swish errors)
   bool spectral_applies(const TwoLayerNet& net) const noexcept;
 };
 

@@ -7,8 +7,8 @@
 //     evaluations  n_eval · Q · M · (d+2) · f_eval       Q = quadrature_points(config, activation),
 //                  (ReLU on the circle: Q = kCircleReluPoints, its O(M + n) evaluation's cost;
 //                  swish on the circle under auto: Q = spectral_points at ρ = 1)
-//                  f = 1 for swish (kSpectralEvaluationFactor on its spectral points, which
-//                  take one exponential per two points); ReLU, without the logistic,
+//                  f = 1 for swish (kSpectralEvaluationFactor on the circle's spectral points
+//                  and on S², which take one exponential per two points); ReLU, without the logistic,
 //                  kReluStepFactor and kReluEvaluationFactor (its multiply-adds are that much
 //                  faster)
 //                  n_eval = |checkpoint_steps(T, eval.checkpoints, report_steps)|
@@ -48,7 +48,7 @@ extern const double kCircleReluPoints;
 /// Time of a ReLU step's (evaluation's) multiply-add relative to swish's (cost.cpp).
 extern const double kReluStepFactor;
 extern const double kReluEvaluationFactor;
-/// Time of a swish evaluation's multiply-add on the spectral points relative to a direct one.
+/// Time of a swish evaluation's multiply-add in antipodal pairs relative to a direct one.
 extern const double kSpectralEvaluationFactor;
 /// Step-equivalent multiply-adds per second of one core running one task (cost.cpp).
 extern const double kMultiplyAddsPerSecond;
