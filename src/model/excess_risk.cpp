@@ -190,11 +190,11 @@ ErrorEvaluator::ErrorEvaluator(Quadrature quadrature, const Target& target, Erro
   }
   if (quad_.kind == Quadrature::Kind::Equispaced && quad_.dim == 2 && n >= 3)
     circle_ = std::make_shared<const detail::CircleGrid>(quad_, target_values_);
+  pairs_ = antipodal_pairs(quad_, target_values_);
   // The ring path costs ~13 ns per (unit, ring), the direct quadrature ~0.1 ns per (unit, point)
   // (AVX-512), so rings pay only from ~130 azimuths per ring: at n = 4096 (92 azimuths) a ReLU
   // checkpoint breaks even, an error alone is 1.4x slower; at n = 8192 (128) a checkpoint is 1.4x
   // faster and an error or pattern alone even; at n = 16384 (182) 1.9x, 1.35x, 1.15x.
-  pairs_ = antipodal_pairs(quad_, target_values_);
   constexpr int kMinRingAzimuths = 128;
   if (detail::RingGrid::applies(quad_) && 2 * static_cast<int>(std::lround(std::sqrt(n / 2.0))) >= kMinRingAzimuths)
     ring_ = std::make_shared<const detail::RingGrid>(quad_, target_values_);

@@ -80,7 +80,8 @@ class ErrorEvaluator {
   /// Σ_i w_i (g_Θ(x_i) − g_ρ(x_i))², or for a swish network under exact_swish() the exact
   /// integral (excess_risk_spectral). ReLU on the circle: O(M + n), on S² (n ≥ 8192): O(n_z M + n), equal to
   /// the direct sum up to rounding (its own rounding is smaller: the prefix sums are compensated);
-  /// otherwise direct.
+  /// swish on S²: the rule's antipodal pairs (swish_pairs()), the direct sum to ~1e-15; otherwise
+  /// direct.
   double excess_risk(const TwoLayerNet& net) const;
   /// The same, reusing `cache` (see EvalCache).
   double excess_risk(const TwoLayerNet& net, EvalCache& cache) const;
