@@ -12,9 +12,19 @@
 
 #include <bit>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 
 namespace ntksweep::core {
+
+/// c[0]·z^(N−1) + … + c[N−1] by Horner's rule, one std::fma per coefficient after the first
+/// (the highest degree first).
+template <std::size_t N>
+[[gnu::always_inline]] inline double horner_fma(double z, const double (&c)[N]) noexcept {
+  double p = c[0];
+  for (std::size_t i = 1; i < N; ++i) p = std::fma(p, z, c[i]);
+  return p;
+}
 
 /// ln u for u in (0, 1], the range of uniform_from_words: 2^-54 .. 1 − 2^-53, and 1 itself
 /// (x + ½ rounds to 2^53 for x = 2^53 − 1, probability 2^-53), where the result is exactly 0.
@@ -72,26 +82,17 @@ namespace ntksweep::core {
   const double z = v * v, z_lo = std::fma(v, v, -z);       // v² = z + z_lo exactly
 
   // sin(πv/2) = kA·v + [kALo·v + kS3·v³ + v⁵·P(v²)], P from (π/2)^(2j+1)/(2j+1)!, j = 2 .. 8.
-  double ps = 6.0669357311061955e-12;
-  ps = std::fma(ps, z, -6.688035109811468e-10);
-  ps = std::fma(ps, z, 5.692172921967927e-08);
-  ps = std::fma(ps, z, -3.598843235212085e-06);
-  ps = std::fma(ps, z, 0.00016044118478735983);
-  ps = std::fma(ps, z, -0.004681754135318688);
-  ps = std::fma(ps, z, 0.07969262624616705);
+  const double ps = horner_fma(z, {6.0669357311061955e-12, -6.688035109811468e-10, 5.692172921967927e-08,
+                                   -3.598843235212085e-06, 0.00016044118478735983, -0.004681754135318688,
+                                   0.07969262624616705});
   const double vz = v * z, vz_lo = std::fma(v, z, -vz) + v * z_lo;  // v³ = vz + vz_lo (to 2^-100)
   const double sv = std::fma(v, kA, std::fma(vz, kS3, std::fma(vz * z, ps, std::fma(vz_lo, kS3, v * kALo))));
 
   // cos(πv/2) = 1 − (π²/8)v² + v⁴·Q(v²), Q from (π/2)^(2j)/(2j)!, j = 2 .. 9; 1 − (π²/8)v² as
   // an exact sum a + a_lo (Fast2Sum) plus the rounding parts of (π²/8)v².
-  double pc = -5.294400200734623e-13;
-  pc = std::fma(pc, z, 6.565963114979473e-11);
-  pc = std::fma(pc, z, -6.386603083791852e-09);
-  pc = std::fma(pc, z, 4.710874778818172e-07);
-  pc = std::fma(pc, z, -2.5202042373060607e-05);
-  pc = std::fma(pc, z, 0.0009192602748394266);
-  pc = std::fma(pc, z, -0.02086348076335296);
-  pc = std::fma(pc, z, 0.25366950790104803);
+  const double pc = horner_fma(z, {-5.294400200734623e-13, 6.565963114979473e-11, -6.386603083791852e-09,
+                                   4.710874778818172e-07, -2.5202042373060607e-05, 0.0009192602748394266,
+                                   -0.02086348076335296, 0.25366950790104803});
   const double h = kC2 * z;
   const double h_lo = std::fma(kC2, z, -h) + std::fma(kC2, z_lo, kC2Lo * z);
   const double a = 1.0 - h, a_lo = (1.0 - a) - h;  // exact: h ≤ 0.31

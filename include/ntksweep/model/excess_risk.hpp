@@ -8,7 +8,7 @@
 // (swish error, d ≥ 4, S² with fewer points) evaluation is direct, O(M n), blocked over quadrature
 // points (no M × n temporary): a block of points stays in L1 while every unit passes over it once.
 // A swish error on S² takes the rule's points as antipodal pairs x, −x, whose pre-activations
-// γc ± bᵀx share one exponential (see spectral_pair_sum in excess_risk.cpp).
+// γc ± bᵀx share one exponential (see pair_sum in excess_risk.cpp).
 //
 // ErrorIntegral::Exact (what eval.quadrature = auto asks for) replaces the swish error on the
 // circle by the integral itself, ‖g_Θ − g_ρ‖² to rounding, at far fewer points than any rule that
@@ -117,7 +117,7 @@ class ErrorEvaluator {
   /// network's scale; n is rounded up to a multiple of 16. At the defaults (s = 10, ρ ≈ 1) n = 272
   /// for M ≤ 4096 and 288 for M = 16384, against the 1088 points a rule needs to integrate the
   /// target's 2·512 + 1 modes. The points come in antipodal pairs, which share one exponential
-  /// (excess_risk.cpp, spectral_pair_sum). Falls back to excess_risk_direct
+  /// (excess_risk.cpp, pair_sum). Falls back to excess_risk_direct
   /// (which propagates NaN) for non-finite parameters or n > 65536, and for anything but a swish
   /// network on the circle under exact_swish(). `points` > 0 forces n (tests).
   double excess_risk_spectral(const TwoLayerNet& net, EvalCache& cache, int points = 0) const;
