@@ -23,12 +23,13 @@ constexpr std::size_t kLine = kGroup * sizeof(double);  // bytes per group field
 struct Fields {
   int d = 0;
   bool swish = false, regularized = false, averaged = false;
+  bool implicit_c = false;  // c is not stored: z takes its field (see "The implicit bias" below)
   int a() const noexcept { return 0; }
   int b(int k) const noexcept { return 1 + k; }
-  int c() const noexcept { return d + 1; }
-  int carry0() const noexcept { return d + 2; }
+  int c() const noexcept { return d + 1; }  // only without implicit_c
+  int carry0() const noexcept { return implicit_c ? d + 1 : d + 2; }
   int carry1() const noexcept { return d + 3; }  // swish only
-  int a0() const noexcept { return d + 2 + (swish ? 2 : 1); }
+  int a0() const noexcept { return carry0() + (swish ? 2 : 1); }
   int b0(int k) const noexcept { return a0() + 1 + k; }
   int c0() const noexcept { return a0() + d + 1; }
   int avg() const noexcept { return a0() + (regularized ? d + 2 : 0); }  // ā, b̄_0.., c̄ follow
@@ -42,6 +43,9 @@ struct PassData {
   double* work = nullptr;  // aligned
   const double* xt = nullptr;
   const double* xn = nullptr;
+  // The implicit bias (see group_step): x_{t+1} − x_t and γ² + |x_t|².
+  const double* dx = nullptr;
+  double kappa = 0.0;
 };
 
 // x ← x − f·g − ηλ (x − x0): the gradient step and the pull towards the initialization.
@@ -80,11 +84,22 @@ enum class Averages { AsFields, Off, On };
 //   c_j   ← c_j − back_j γ − ηλ (c_j − c_0j)
 //   z_j   ← b_jᵀx_{t+1} + γ c_j  (Σ_k in order k = 0, 1, … with FMAs, then + γ c_j),
 //   term[j mod 8] = a_j σ(z_j)   (the caller adds it to lane j mod 32).
+//
+// The implicit bias (Implicit: ReLU, λ = 0, input layer trained, last iterate only, γ ≠ 0, the
+// default study). c_j is not stored: γc_j = z_j − b_jᵀx_t is implied by the carried z_j and the
+// sample it belongs to, so a unit is d + 2 fields (a, b, z), the d + 2 lines a step must read and
+// write, instead of d + 3. With b' = b − back x_t and γc' = γc − back γ,
+//   z'_j = b'_jᵀx_{t+1} + γc'_j = z_j + b'_jᵀ(x_{t+1} − x_t) − back_j (γ² + |x_t|²),
+// as many operations as the explicit update of c and z. Its rounding differs from that of
+// updating c itself: each step adds a rounding error to the implied c_j where the explicit form
+// adds one to the stored c_j. Against an extended-precision trajectory of 2^16 steps both stay
+// within ~2e-14 relative (sgd_test, FusedPassStaysNearExtendedPrecision).
 template <int N, int D, ActivationKind Act, bool Regularized, TrainedLayers Layers,
-          Averages Avg = Averages::AsFields>
+          Averages Avg = Averages::AsFields, bool Implicit = false>
 [[gnu::always_inline]] inline void group_step(const PassData& p, const Fields& f, double* __restrict w,
                                               int n_runtime, const double* __restrict xt,
-                                              const double* __restrict xn, double* __restrict term) noexcept {
+                                              const double* __restrict xn, double* __restrict term,
+                                              const double* __restrict dx = nullptr) noexcept {
   constexpr bool kTrainOut = Layers != TrainedLayers::Input;
   constexpr bool kTrainIn = Layers != TrainedLayers::Output;
   constexpr int G = kGroup;
@@ -113,6 +128,35 @@ template <int N, int D, ActivationKind Act, bool Regularized, TrainedLayers Laye
     }
     if constexpr (kTrainOut)
       A[l] = descend<Regularized>(A[l], coef, sig, eta_lambda, Regularized ? w[f.a0() * G + l] : 0.0);
+  }
+  if constexpr (Implicit) {
+    static_assert(Act == ActivationKind::Relu && !Regularized && kTrainIn);
+    const double kappa = p.kappa;  // γ² + |x_t|²; dx = x_{t+1} − x_t
+#pragma GCC ivdep
+#pragma GCC unroll 1
+    for (int l = 0; l < n; ++l) {
+      const double b = std::fma(-back[l], xt[0], w[f.b(0) * G + l]);
+      w[f.b(0) * G + l] = b;
+      z[l] = std::fma(b, dx[0], Z0[l]);
+    }
+#pragma GCC unroll 16
+    for (int k = 1; k < d; ++k) {
+      double* __restrict Bk = w + f.b(k) * G;
+#pragma GCC ivdep
+#pragma GCC unroll 1
+      for (int l = 0; l < n; ++l) {
+        const double b = std::fma(-back[l], xt[k], Bk[l]);
+        Bk[l] = b;
+        z[l] = std::fma(b, dx[k], z[l]);
+      }
+    }
+#pragma GCC ivdep
+#pragma GCC unroll 1
+    for (int l = 0; l < n; ++l) {
+      double unused = 0.0;
+      term[l] = A[l] * activate<Act>(std::fma(-back[l], kappa, z[l]), s, Z0[l], unused);
+    }
+    return;
   }
   // Row 0 starts the sum, the other rows add to it (d ≥ 2).
 #pragma GCC ivdep
@@ -190,7 +234,7 @@ using LaneVector = double __attribute__((vector_size(kLine)));
 #define NTKSWEEP_PASS_FUNCTION [[gnu::noinline]]
 #endif
 
-template <int D, ActivationKind Act, bool Regularized, TrainedLayers Layers>
+template <int D, ActivationKind Act, bool Regularized, TrainedLayers Layers, bool Implicit = false>
 NTKSWEEP_PASS_FUNCTION double pass(const PassData& p_in) noexcept {
   // A local copy: no store to the weights can alias it, so its values stay in registers.
   const PassData p = p_in;
@@ -199,25 +243,30 @@ NTKSWEEP_PASS_FUNCTION double pass(const PassData& p_in) noexcept {
   f.swish = Act == ActivationKind::Swish;
   f.regularized = Regularized;
   f.averaged = p.inv_t != 0.0;
+  f.implicit_c = Implicit;
   const int M = p.M, n_full = M / kGroup;
   const std::size_t stride = std::size_t(p.n_fields) * kGroup;
-  double xt[D > 0 ? D : 1], xn[D > 0 ? D : 1];
+  double xt[D > 0 ? D : 1], xn[D > 0 ? D : 1], dx[D > 0 ? D : 1];
   const double* xtp = p.xt;
   const double* xnp = p.xn;
+  const double* dxp = p.dx;
   if constexpr (D > 0) {
     for (int k = 0; k < D; ++k) {
       xt[k] = p.xt[k];
       xn[k] = p.xn[k];
+      if constexpr (Implicit) dx[k] = p.dx[k];
     }
     xtp = xt;
     xnp = xn;
+    dxp = dx;
   }
   alignas(kLine) double term[kGroup];
   LaneVector L[kLaneGroups] = {};
   auto full_groups = [&]<Averages Avg>() {
 #pragma GCC unroll 1
     for (int g = 0; g < n_full; ++g) {
-      group_step<kGroup, D, Act, Regularized, Layers, Avg>(p, f, p.work + g * stride, kGroup, xtp, xnp, term);
+      group_step<kGroup, D, Act, Regularized, Layers, Avg, Implicit>(p, f, p.work + g * stride, kGroup, xtp, xnp,
+                                                                     term, dxp);
       LaneVector t;
       std::memcpy(&t, term, sizeof t);
       t = L[0] + t;
@@ -227,31 +276,37 @@ NTKSWEEP_PASS_FUNCTION double pass(const PassData& p_in) noexcept {
       L[3] = t;
     }
   };
-  if (f.averaged)
-    full_groups.template operator()<Averages::On>();
-  else
+  if constexpr (Implicit) {
     full_groups.template operator()<Averages::Off>();
+  } else {
+    if (f.averaged)
+      full_groups.template operator()<Averages::On>();
+    else
+      full_groups.template operator()<Averages::Off>();
+  }
   // Now L[i] holds lane group (n_full + i) mod 4; the partial group's is L[0].
   if (M % kGroup != 0) {
-    group_step<0, D, Act, Regularized, Layers>(p, f, p.work + n_full * stride, M % kGroup, xtp, xnp, term);
+    group_step<0, D, Act, Regularized, Layers, Averages::AsFields, Implicit>(p, f, p.work + n_full * stride,
+                                                                            M % kGroup, xtp, xnp, term, dxp);
     for (int l = 0; l < M % kGroup; ++l) L[0][l] += term[l];
   }
-  // In lane order, one add after another (31 dependent adds, ~25 ns per step on the critical
-  // path). A tree of adds (5 levels) measured 10% faster steps at d = 2, M = 256 and 1–2% at
-  // M = 1024, but would change every trajectory's bits; not taken.
-  double sum = 0.0;
-  for (int q = 0; q < kLaneGroups; ++q)
-    for (int l = 0; l < kGroup; ++l) sum += L[(q - n_full % kLaneGroups + kLaneGroups) % kLaneGroups][l];
+  // A tree of adds, 5 levels instead of 31 dependent adds (~25 ns per step on the critical path):
+  // lane groups 0+1 and 2+3, then their sum, then lanes l + (l+4), then l + (l+2), then 0 + 1.
+  // The order is fixed by M alone (which register holds lane group q rotates with n_full).
+  const auto group_at = [&](int q) { return L[(q - n_full % kLaneGroups + kLaneGroups) % kLaneGroups]; };
+  const LaneVector v = (group_at(0) + group_at(1)) + (group_at(2) + group_at(3));
+  const double h0 = v[0] + v[4], h1 = v[1] + v[5], h2 = v[2] + v[6], h3 = v[3] + v[7];
+  const double sum = (h0 + h2) + (h1 + h3);
   return sum;
 }
 
-template <ActivationKind Act, bool Regularized, TrainedLayers Layers>
+template <ActivationKind Act, bool Regularized, TrainedLayers Layers, bool Implicit = false>
 double pass_dispatch_dim(const PassData& p) noexcept {
   switch (p.d) {
-    case 2: return pass<2, Act, Regularized, Layers>(p);
-    case 3: return pass<3, Act, Regularized, Layers>(p);
-    case 8: return pass<8, Act, Regularized, Layers>(p);
-    default: return pass<0, Act, Regularized, Layers>(p);
+    case 2: return pass<2, Act, Regularized, Layers, Implicit>(p);
+    case 3: return pass<3, Act, Regularized, Layers, Implicit>(p);
+    case 8: return pass<8, Act, Regularized, Layers, Implicit>(p);
+    default: return pass<0, Act, Regularized, Layers, Implicit>(p);
   }
 }
 
@@ -267,7 +322,12 @@ double pass_dispatch_layers(const PassData& p, TrainedLayers layers) noexcept {
 
 // The pass for any configuration (the one entry point that portable builds clone per ISA).
 NTKSWEEP_HOT_CLONES double run_pass(const PassData& p, bool relu, bool regularized,
-                                    TrainedLayers layers) noexcept {
+                                    TrainedLayers layers, bool implicit) noexcept {
+  if (implicit) {
+    return layers == TrainedLayers::Input
+               ? pass_dispatch_dim<ActivationKind::Relu, false, TrainedLayers::Input, true>(p)
+               : pass_dispatch_dim<ActivationKind::Relu, false, TrainedLayers::All, true>(p);
+  }
   if (regularized) {
     return relu ? pass_dispatch_layers<ActivationKind::Relu, true>(p, layers)
                 : pass_dispatch_layers<ActivationKind::Swish, true>(p, layers);
@@ -276,12 +336,34 @@ NTKSWEEP_HOT_CLONES double run_pass(const PassData& p, bool relu, bool regulariz
               : pass_dispatch_layers<ActivationKind::Swish, false>(p, layers);
 }
 
+// Σ_i (u_i − v_i)² (v empty: Σ_i u_i²) in 32 running sums, element i into sum i mod 32 (four
+// vectors of FMAs in flight, not one chain), added pairwise at the end: a fixed order.
+double squared_distance(std::span<const double> u, std::span<const double> v) noexcept {
+  double acc[kLanes] = {};
+  const std::size_t n = u.size();
+  std::size_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int l = 0; l < kLanes; ++l) {
+      const double e = v.empty() ? u[i + l] : u[i + l] - v[i + l];
+      acc[l] = std::fma(e, e, acc[l]);
+    }
+  for (int l = 0; i < n; ++i, ++l) {
+    const double e = v.empty() ? u[i] : u[i] - v[i];
+    acc[l] = std::fma(e, e, acc[l]);
+  }
+  for (int width = kLanes / 2; width >= 1; width /= 2)
+    for (int l = 0; l < width; ++l) acc[l] += acc[l + width];
+  return acc[0];
+}
+
 Fields fields_of(const TwoLayerNet& net, const SgdConfig& config) noexcept {
   Fields f;
   f.d = net.dim();
   f.swish = net.spec().activation.kind == ActivationKind::Swish;
   f.regularized = config.lambda != 0.0;
   f.averaged = config.iterate != IterateKind::Last;
+  f.implicit_c = !f.swish && !f.regularized && !f.averaged && net.spec().train != TrainedLayers::Output &&
+                 net.spec().bias_scale != 0.0;
   return f;
 }
 
@@ -311,6 +393,9 @@ SgdTrajectory::SgdTrajectory(const TwoLayerNet& init, const SgdConfig& config, c
   if (config_.iterate != IterateKind::Last) average_.emplace(init);
   const Fields f = fields_of(net_, config_);
   n_fields_ = f.count();
+  implicit_c_ = f.implicit_c;
+  init_norm2_ = squared_distance(init_.params(), {});
+  dx_.assign(init.dim(), 0.0);
   const int M = net_.width(), d = net_.dim(), n_groups = (M + kGroup - 1) / kGroup;
   work_.assign(std::size_t(n_groups) * n_fields_ * kGroup + kGroup, 0.0);
   work_offset_ = (kLine - reinterpret_cast<std::uintptr_t>(work_.data()) % kLine) % kLine / sizeof(double);
@@ -327,7 +412,7 @@ SgdTrajectory::SgdTrajectory(const TwoLayerNet& init, const SgdConfig& config, c
     double* unit = w + std::size_t(j / kGroup) * n_fields_ * kGroup + j % kGroup;
     unit[f.a() * kGroup] = net_.a()[j];
     for (int k = 0; k < d; ++k) unit[f.b(k) * kGroup] = net_.b_row(k)[j];
-    unit[f.c() * kGroup] = net_.c()[j];
+    if (!f.implicit_c) unit[f.c() * kGroup] = net_.c()[j];
     if (f.regularized) {
       unit[f.a0() * kGroup] = init_.a()[j];
       for (int k = 0; k < d; ++k) unit[f.b0(k) * kGroup] = init_.b_row(k)[j];
@@ -380,24 +465,48 @@ double* SgdTrajectory::work_aligned() noexcept {
   return work_.data() + work_offset_;
 }
 
-// Copies a, B, c from the working layout into net_: 8 contiguous values per field and group.
+// Copies a, B, c from the working layout into net_: 8 contiguous values per field and group
+// (a fixed count for the full groups, so that each is one vector move, not a call to memmove).
+namespace {
+template <int N>
+void store_group(const Fields& f, const double* __restrict group, int n_runtime, std::size_t j0,
+                 const double* __restrict x, double gamma, TwoLayerNet& net, TwoLayerNet* average) noexcept {
+  const int n = N > 0 ? N : n_runtime;
+  const int d = f.d;
+  const auto copy = [n](const double* __restrict from, double* __restrict to) {
+    for (int l = 0; l < n; ++l) to[l] = from[l];
+  };
+  copy(group + f.a() * kGroup, net.a() + j0);
+  for (int k = 0; k < d; ++k) copy(group + f.b(k) * kGroup, net.b_row(k) + j0);
+  if (f.implicit_c) {
+    // γ c = z − bᵀx at the sample the carried z belongs to (x_{t+1}), in the pass's order.
+    double* __restrict c = net.c() + j0;
+    for (int l = 0; l < n; ++l) c[l] = group[f.b(0) * kGroup + l] * x[0];
+    for (int k = 1; k < d; ++k)
+      for (int l = 0; l < n; ++l) c[l] = std::fma(group[f.b(k) * kGroup + l], x[k], c[l]);
+    for (int l = 0; l < n; ++l) c[l] = (group[f.carry0() * kGroup + l] - c[l]) / gamma;
+  } else {
+    copy(group + f.c() * kGroup, net.c() + j0);
+  }
+  if (average) {
+    copy(group + f.avg() * kGroup, average->a() + j0);
+    for (int k = 0; k < d; ++k) copy(group + (f.avg() + 1 + k) * kGroup, average->b_row(k) + j0);
+    copy(group + (f.avg() + d + 1) * kGroup, average->c() + j0);
+  }
+}
+}  // namespace
+
 void SgdTrajectory::store_network() const noexcept {
   const Fields f = fields_of(net_, config_);
-  const int M = net_.width(), d = net_.dim();
+  const int M = net_.width();
   const double* w = work_.data() + work_offset_;
-  for (int j0 = 0; j0 < M; j0 += kGroup) {
-    const int n = std::min(kGroup, M - j0);
-    const double* group = w + std::size_t(j0 / kGroup) * n_fields_ * kGroup;
-    std::copy_n(group + f.a() * kGroup, n, net_.a() + j0);
-    for (int k = 0; k < d; ++k) std::copy_n(group + f.b(k) * kGroup, n, net_.b_row(k) + j0);
-    std::copy_n(group + f.c() * kGroup, n, net_.c() + j0);
-    if (average_) {
-      TwoLayerNet& avg = *average_;
-      std::copy_n(group + f.avg() * kGroup, n, avg.a() + j0);
-      for (int k = 0; k < d; ++k) std::copy_n(group + (f.avg() + 1 + k) * kGroup, n, avg.b_row(k) + j0);
-      std::copy_n(group + (f.avg() + d + 1) * kGroup, n, avg.c() + j0);
-    }
-  }
+  const double* x = sample_x_.data() + std::size_t(sample_pos_) * net_.dim();
+  const double gamma = net_.spec().bias_scale;
+  TwoLayerNet* avg = average_ ? &*average_ : nullptr;
+  const std::size_t stride = std::size_t(n_fields_) * kGroup;
+  int j0 = 0;
+  for (; j0 + kGroup <= M; j0 += kGroup) store_group<kGroup>(f, w + (j0 / kGroup) * stride, kGroup, j0, x, gamma, net_, avg);
+  if (j0 < M) store_group<0>(f, w + (j0 / kGroup) * stride, M - j0, j0, x, gamma, net_, avg);
   net_stale_ = false;
 }
 
@@ -417,13 +526,7 @@ bool SgdTrajectory::advance_to(std::int64_t t) noexcept {
 }
 
 double SgdTrajectory::weight_change() const noexcept {
-  double diff = 0.0, norm = 0.0;
-  const auto p = network().params(), p0 = init_.params();
-  for (std::size_t i = 0; i < p.size(); ++i) {
-    diff += (p[i] - p0[i]) * (p[i] - p0[i]);
-    norm += p0[i] * p0[i];
-  }
-  return std::sqrt(diff / norm);
+  return std::sqrt(squared_distance(network().params(), init_.params()) / init_norm2_);
 }
 
 void SgdTrajectory::step() noexcept {
@@ -461,8 +564,18 @@ double SgdTrajectory::fused_pass(double coef, double eta_lambda, const double* x
   p.xn = xt + p.d;
   const bool relu = net_.spec().activation.kind == ActivationKind::Relu;
   const TrainedLayers layers = net_.spec().train;
+  if (implicit_c_) {
+    const double gamma = p.gamma;
+    double kappa = gamma * gamma;
+    for (int k = 0; k < p.d; ++k) {
+      dx_[k] = p.xn[k] - p.xt[k];
+      kappa = std::fma(p.xt[k], p.xt[k], kappa);
+    }
+    p.dx = dx_.data();
+    p.kappa = kappa;
+  }
   // The layout has the a₀, b₀, c₀ fields exactly when λ ≠ 0 (fixed for the run).
-  return run_pass(p, relu, config_.lambda != 0.0, layers);
+  return run_pass(p, relu, config_.lambda != 0.0, layers, implicit_c_);
 }
 
 TrajectoryResult train(const TwoLayerNet& init, const SgdConfig& config, const DataStream& data,

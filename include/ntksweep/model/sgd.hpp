@@ -7,7 +7,8 @@
 //
 // Implementation: one pass over the units per step. While unit j is updated with sample t,
 // its pre-activation for sample t+1 is computed from the new weights, so g_{Θ_{t+1}}(x_{t+1})
-// is ready when the pass ends and every weight is read and written once per step. The pass
+// is ready when the pass ends and every weight is read and written once per step (in the default
+// ReLU run the bias c is carried as that pre-activation, not stored beside it). The pass
 // works on a private copy of the weights grouped by 8 units (one 512-bit vector per parameter),
 // which network() and average() copy back to the public layout when asked. The samples (x_t, y_t)
 // and step sizes η_t are drawn 64 at a time ahead of the steps (DataStream::sample_batch evaluates
@@ -109,12 +110,16 @@ class SgdTrajectory {
   // holds, for units 8g .. 8g+7, the fields a, b_0 .. b_{d−1}, c, then what the next pass needs
   // of the pre-activation z = bᵀx_t + γc (ReLU: z; swish: σ(z) and σ'(z), so the logistic
   // function is evaluated once per unit and step), then a₀, b₀, c₀ when λ ≠ 0, then the running
-  // averages ā, b̄, c̄ when the averaged iterate is asked for. One contiguous
+  // averages ā, b̄, c̄ when the averaged iterate is asked for. In the default ReLU run the field c
+  // is left out and implied by z (the implicit bias, sgd.cpp): a, b, z. One contiguous
   // stream per step: no cache-set conflicts between the rows of B (which are a power of two
   // apart for the usual widths) and every vector access on a cache-line boundary.
   std::vector<double> work_;
   std::size_t work_offset_ = 0;   // work_.data() + work_offset_ is 64-byte aligned
   int n_fields_ = 0;              // fields per group
+  double init_norm2_ = 0.0;        // ‖Θ₀‖², for weight_change()
+  bool implicit_c_ = false;       // c is implied by the carried z (the implicit bias, sgd.cpp)
+  std::vector<double> dx_;        // x_{t+1} − x_t for the implicit-bias pass
   double* work_aligned() noexcept;
   void store_network() const noexcept;  // work_ → net_ (and average_)
   // The samples ahead, drawn n_batch_ at a time by one DataStream::sample_batch call, with
