@@ -180,6 +180,12 @@ int run_command(const Args& args) {
                 << (file->resume_report().rebuilt ? " (file rebuilt from its journal: " + file->resume_report().reason + ")"
                                                   : "")
                 << "\n";
+    // Another build's finished tasks stay as they are; say so, since builds may round differently.
+    const std::string& begun_by = file->resume_report().written_by;
+    if (file->resume_report().n_finished > 0 && !order.empty() && begun_by != build_info::git)
+      std::cerr << "ntksweep run: note: " << opt.output << " was begun by build " << begun_by << ", this is "
+                << build_info::git << ": its " << file->resume_report().n_finished
+                << " finished tasks keep that build's numbers (builds may differ at rounding level)\n";
   }
   Progress progress(static_cast<std::int64_t>(order.size()), pending_cost, root && opt.progress);
   std::map<std::pair<double, int>, sweep::Problem> problems;  // compute thread only

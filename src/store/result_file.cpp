@@ -1102,6 +1102,7 @@ struct ResultFile::Impl {
       layout = layout_of(stored);
       statuses = reader.statuses();
       has_finished = reader.finished().has_value();
+      report.written_by = stored.provenance.git;
     }
     // Work is left and there is no journal (it was deleted): re-create it now, which also takes
     // the writer lock before any task is handed out.
@@ -1143,6 +1144,7 @@ struct ResultFile::Impl {
     }
     // From here on the config matches: repairing the file and journal is what resume is for.
     layout = layout_of(*stored);
+    report.written_by = stored->provenance.git;
     report.torn_bytes = static_cast<std::int64_t>(scan.file_size - scan.valid_end);
     if (scan.valid_end < scan.file_size) j.truncate(scan.valid_end);
 

@@ -147,6 +147,7 @@ struct ResumeReport {
   std::int64_t n_finished = 0;        ///< tasks whose status is not pending
   std::int64_t torn_bytes = 0;        ///< bytes of a torn journal tail that were dropped
   std::string reason;                 ///< why it was rebuilt (empty if not)
+  std::string written_by;             ///< provenance `git` of the build that created the file
 };
 
 /// The path of FILE's journal: FILE + ".journal".
