@@ -129,36 +129,10 @@ template <int N, int D, ActivationKind Act, bool Regularized, TrainedLayers Laye
     if constexpr (kTrainOut)
       A[l] = descend<Regularized>(A[l], coef, sig, eta_lambda, Regularized ? w[f.a0() * G + l] : 0.0);
   }
-  if constexpr (Implicit) {
-    static_assert(Act == ActivationKind::Relu && !Regularized && kTrainIn);
-    const double kappa = p.kappa;  // γ² + |x_t|²; dx = x_{t+1} − x_t
-#pragma GCC ivdep
-#pragma GCC unroll 1
-    for (int l = 0; l < n; ++l) {
-      const double b = std::fma(-back[l], xt[0], w[f.b(0) * G + l]);
-      w[f.b(0) * G + l] = b;
-      z[l] = std::fma(b, dx[0], Z0[l]);
-    }
-#pragma GCC unroll 16
-    for (int k = 1; k < d; ++k) {
-      double* __restrict Bk = w + f.b(k) * G;
-#pragma GCC ivdep
-#pragma GCC unroll 1
-      for (int l = 0; l < n; ++l) {
-        const double b = std::fma(-back[l], xt[k], Bk[l]);
-        Bk[l] = b;
-        z[l] = std::fma(b, dx[k], z[l]);
-      }
-    }
-#pragma GCC ivdep
-#pragma GCC unroll 1
-    for (int l = 0; l < n; ++l) {
-      double unused = 0.0;
-      term[l] = A[l] * activate<Act>(std::fma(-back[l], kappa, z[l]), s, Z0[l], unused);
-    }
-    return;
-  }
-  // Row 0 starts the sum, the other rows add to it (d ≥ 2).
+  // Row 0 starts the sum, the other rows add to it (d ≥ 2). With the implicit bias the sum runs
+  // over b'ᵀ(x_{t+1} − x_t) from z_j on.
+  if constexpr (Implicit) static_assert(Act == ActivationKind::Relu && !Regularized && kTrainIn);
+  const double* __restrict xz = Implicit ? dx : xn;
 #pragma GCC ivdep
 #pragma GCC unroll 1
   for (int l = 0; l < n; ++l) {
@@ -167,7 +141,7 @@ template <int N, int D, ActivationKind Act, bool Regularized, TrainedLayers Laye
       b = descend<Regularized>(b, back[l], xt[0], eta_lambda, Regularized ? w[f.b0(0) * G + l] : 0.0);
       w[f.b(0) * G + l] = b;
     }
-    z[l] = b * xn[0];
+    z[l] = Implicit ? std::fma(b, xz[0], Z0[l]) : b * xz[0];
   }
 #pragma GCC unroll 16
   for (int k = 1; k < d; ++k) {
@@ -180,8 +154,18 @@ template <int N, int D, ActivationKind Act, bool Regularized, TrainedLayers Laye
         b = descend<Regularized>(b, back[l], xt[k], eta_lambda, Regularized ? w[f.b0(k) * G + l] : 0.0);
         Bk[l] = b;
       }
-      z[l] = std::fma(b, xn[k], z[l]);
+      z[l] = std::fma(b, xz[k], z[l]);
     }
+  }
+  if constexpr (Implicit) {
+    const double kappa = p.kappa;  // γ² + |x_t|²
+#pragma GCC ivdep
+#pragma GCC unroll 1
+    for (int l = 0; l < n; ++l) {
+      double unused = 0.0;
+      term[l] = A[l] * activate<Act>(std::fma(-back[l], kappa, z[l]), s, Z0[l], unused);
+    }
+    return;
   }
 #pragma GCC ivdep
 #pragma GCC unroll 1
