@@ -227,7 +227,7 @@ template <int N, ActivationKind Act>
 using LaneVector = double __attribute__((vector_size(kLine)));
 
 // The whole pass: the groups in order, each group's output terms into its lanes. Returns the
-// sum of the 32 lanes in lane order, so the result depends on M only.
+// sum of the 32 lanes by a fixed tree, so the result depends on M only.
 // The four lane vectors stay in registers, rotated after each group so that L[0] is always the
 // current group's (unrolled by four groups instead, it was slower at d = 8 once the weights left
 // L1; in memory, as lanes[g mod 4], they cost a load and a store per group). The group loop
