@@ -17,42 +17,66 @@ namespace {
 constexpr int kChunk = 256;  // units whose arc guesses are computed together (stack arrays)
 
 // 2 atan(u) for 0 ≤ u ≤ tan(π/8) as 2 (u + u³ p(u²)), p of degree 4 fitted for the least maximum
-// error (Lawson's iteration): 3.2e-10 rad with these rounded coefficients (an end lands on the
-// wrong side of a grid point, and its unit is scanned, with probability ~1e-6 at n = 4096).
-[[gnu::always_inline]] inline double twice_atan_small(double u) noexcept {
-  const double z = u * u;
-  double p = -0.059483523337399036;
-  p = std::fma(p, z, 0.10536115404347451);
-  p = std::fma(p, z, -0.14234508432395807);
-  p = std::fma(p, z, 0.19997895375311153);
-  p = std::fma(p, z, -0.33333302981017665);
-  return 2.0 * std::fma(u * z, p, u);
+// error (Lawson's iteration): 3.2e-10 rad in double precision with these rounded coefficients (an
+// end lands on the wrong side of a grid point with probability ~1e-6 at n = 4096); in single
+// precision (Real = float: vectors of twice the lanes) the rounding, ~1e-7 rad, dominates.
+template <class Real>
+[[gnu::always_inline]] inline Real twice_atan_small(Real u) noexcept {
+  const Real z = u * u;
+  Real p = Real(-0.059483523337399036);
+  p = std::fma(p, z, Real(0.10536115404347451));
+  p = std::fma(p, z, Real(-0.14234508432395807));
+  p = std::fma(p, z, Real(0.19997895375311153));
+  p = std::fma(p, z, Real(-0.33333302981017665));
+  return Real(2) * std::fma(u * z, p, u);
 }
 
 // atan2(y, x) ∈ (−π, π] from ψ = atan(min(|x|, |y|) / max(|x|, |y|)) ∈ [0, π/4].
-[[gnu::always_inline]] inline double undo_octant(double y, double x, double psi) noexcept {
-  constexpr double kPi = std::numbers::pi;
-  double r = std::fabs(y) > std::fabs(x) ? kPi / 2 - psi : psi;
-  r = x < 0.0 ? kPi - r : r;
-  return y < 0.0 ? -r : r;
+template <class Real>
+[[gnu::always_inline]] inline Real undo_octant(Real y, Real x, Real psi) noexcept {
+  constexpr Real kPi = std::numbers::pi_v<Real>;
+  Real r = std::fabs(y) > std::fabs(x) ? kPi / 2 - psi : psi;
+  r = x < Real(0) ? kPi - r : r;
+  return y < Real(0) ? -r : r;
 }
 
-// atan2 of both arc ends at once, ~3e-10 absolute, branch-free so that a loop over units
-// vectorises: ψ = atan(min/max) ∈ [0, π/4] by its half angle, tan(ψ/2) = min / (max + r),
-// r = √(x² + y²) — which for the arc ends is known, ρ² (see guess_arcs), so no square root — and
-// one division for both ends: with D_s, D_e the two denominators, min_s/D_s = min_s D_e / (D_s D_e).
-// No select between quotients (the compiler would split such a select into branches and stop
-// vectorising). Only a guess is taken from it: every arc end is checked exactly. (D_s D_e ~ ρ⁴
-// over- or underflows only for ρ beyond 1e±77: a NaN or wrong guess, and the unit is scanned.)
-[[gnu::always_inline]] inline void atan2_ends_guess(double ys, double xs, double ye, double xe, double r,
-                                                    double& angle_s, double& angle_e) noexcept {
-  const double axs = std::fabs(xs), ays = std::fabs(ys), axe = std::fabs(xe), aye = std::fabs(ye);
-  const double mxs = axs > ays ? axs : ays, mns = axs > ays ? ays : axs;
-  const double mxe = axe > aye ? axe : aye, mne = axe > aye ? aye : axe;
-  const double ds = mxs + r, de = mxe + r;
-  const double inv = 1.0 / (ds * de);
+// atan2 of both arc ends at once, ~3e-10 absolute in double (~1e-7 in float), branch-free so that
+// a loop over units vectorises: ψ = atan(min/max) ∈ [0, π/4] by its half angle, tan(ψ/2) = min /
+// (max + r), r = √(x² + y²) — which for the arc ends is known, ρ² (see guess_arcs), so no square
+// root — and one division for both ends: with D_s, D_e the two denominators, min_s/D_s =
+// min_s D_e / (D_s D_e). No select between quotients (the compiler would split such a select into
+// branches and stop vectorising). Only a guess is taken from it: every arc end is checked exactly.
+// (D_s D_e ~ ρ⁴ over- or underflows for ρ beyond 1e±77 in double, 1e±9 in float: a NaN or wrong
+// guess, see guess_arcs.)
+template <class Real>
+[[gnu::always_inline]] inline void atan2_ends_guess(Real ys, Real xs, Real ye, Real xe, Real r, Real& angle_s,
+                                                    Real& angle_e) noexcept {
+  const Real axs = std::fabs(xs), ays = std::fabs(ys), axe = std::fabs(xe), aye = std::fabs(ye);
+  const Real mxs = axs > ays ? axs : ays, mns = axs > ays ? ays : axs;
+  const Real mxe = axe > aye ? axe : aye, mne = axe > aye ? aye : axe;
+  const Real ds = mxs + r, de = mxe + r;
+  const Real inv = Real(1) / (ds * de);
   angle_s = undo_octant(ys, xs, twice_atan_small(mns * de * inv));
   angle_e = undo_octant(ye, xe, twice_atan_small(mne * ds * inv));
+}
+
+// The arc ends' angles in grid steps (ts, te ∈ [−n/2, n/2]) of the pre-activation
+// b_0 cos φ + b_1 sin φ + γc, computed in precision Real (ρ² = b_0² + b_1²).
+template <class Real>
+[[gnu::always_inline]] inline void end_steps(double b0, double b1, double gc, double per_radian, double& ts,
+                                             double& te) noexcept {
+  // Active where cos(φ − α) > −γc/ρ, α = arg b: the arc (α − β, α + β) with cos β = −γc/ρ. Its
+  // ends, scaled by ρ² (atan2 needs no normalisation): −γc b ∓ w b⊥, b⊥ = (−b_1, b_0),
+  // w = ρ sin β = √(ρ² − γ²c²); both of length ρ².
+  const Real rb0 = static_cast<Real>(b0), rb1 = static_cast<Real>(b1), rgc = static_cast<Real>(gc);
+  const Real rho2 = rb0 * rb0 + rb1 * rb1;
+  const Real w2 = std::fma(-rgc, rgc, rho2);
+  const Real w = w2 > Real(0) ? std::sqrt(std::fabs(w2)) : Real(0);
+  Real as, ae;
+  atan2_ends_guess(std::fma(-rgc, rb1, -w * rb0), std::fma(-rgc, rb0, w * rb1), std::fma(-rgc, rb1, w * rb0),
+                   std::fma(-rgc, rb0, -w * rb1), rho2, as, ae);
+  ts = as * per_radian;
+  te = ae * per_radian;
 }
 
 // ⌊x⌋ for |x| < 2^51 (std::floor does not vectorise here): round to nearest by adding and
@@ -77,9 +101,12 @@ constexpr int kChunk = 256;  // units whose arc guesses are computed together (s
 // Bound: the rounded z differs from b_0 cos φ + b_1 sin φ + γc by a few ulp of |b_0| + |b_1| + |γc|
 // (grid coordinates, products, sums), so γc − ρ > 1e-12 (|b_0| + |b_1| + |γc|) means active
 // everywhere and γc + ρ < −1e-12 (…) nowhere.
+//
+// single: the angles in single precision (the circle: faster, and its failed checks go through
+// refine_arc), else in double (the rings).
 NTKSWEEP_HOT_CLONES void guess_arcs(const double* __restrict B0, const double* __restrict B1,
                                     const double* __restrict C, double gamma, int n, int len,
-                                    double* __restrict start, double* __restrict length) {
+                                    double* __restrict start, double* __restrict length, bool single) {
   const double per_radian = n / (2.0 * std::numbers::pi), dn = n;
   // Two loops, each simple enough for the vectoriser: the angles of the arc ends (in grid steps)
   // and the kind of unit (0 arc, 1 everywhere, 2 nowhere, 3 ρ = 0), then the grid indices.
@@ -91,16 +118,11 @@ NTKSWEEP_HOT_CLONES void guess_arcs(const double* __restrict B0, const double* _
     const double b0 = B0[l], b1 = B1[l], gc = gamma * C[l];
     const double rho2 = b0 * b0 + b1 * b1;
     const double tol = 1e-12 * (std::fabs(b0) + std::fabs(b1) + std::fabs(gc)) + 1e-300;
-    // Active where cos(φ − α) > −γc/ρ, α = arg b: the arc (α − β, α + β) with cos β = −γc/ρ. Its
-    // ends, scaled by ρ² (atan2 needs no normalisation): −γc b ∓ w b⊥, b⊥ = (−b_1, b_0),
-    // w = ρ sin β = √(ρ² − γ²c²); both of length ρ².
-    const double w2 = std::fma(-gc, gc, rho2);
-    const double w = w2 > 0.0 ? std::sqrt(std::fabs(w2)) : 0.0;
-    double as, ae;
-    atan2_ends_guess(std::fma(-gc, b1, -w * b0), std::fma(-gc, b0, w * b1), std::fma(-gc, b1, w * b0),
-                     std::fma(-gc, b0, -w * b1), rho2, as, ae);
-    ts[l] = as * per_radian;
-    te[l] = ae * per_radian;
+    if (single) {
+      end_steps<float>(b0, b1, gc, per_radian, ts[l], te[l]);
+    } else {
+      end_steps<double>(b0, b1, gc, per_radian, ts[l], te[l]);
+    }
     // γc − ρ > tol (everywhere) and γc + ρ < −tol (nowhere) without √(ρ²): ±γc − tol > 0 and
     // (±γc − tol)² > ρ². Rounding moves the squares by a few ulp, ρ by less than 1e-15 ρ ≪ tol:
     // still proofs (a unit this misses by rounding goes the way of any other, guessed and checked).
@@ -120,7 +142,7 @@ NTKSWEEP_HOT_CLONES void guess_arcs(const double* __restrict B0, const double* _
     double L = ie - is;
     L = L < 0.0 ? L + dn : L;
     // L = 0: shorter than a grid step or a hole narrower than one — scanned, like ρ = 0 and like
-    // a NaN guess (ρ = 0, or ρ beyond 1e±77: see atan2_ends_guess), which `fine` also catches.
+    // a NaN guess (ρ = 0, or beyond the range of atan2_ends_guess), which `fine` also catches.
     const double k = kind[l];
     const bool fine = (L > 0.0) & (L < dn);  // (bitwise: a branch would stop the vectoriser)
     start[l] = k == 0.0 ? (fine ? is : -1.0) : (k == 3.0 ? -1.0 : 0.0);
@@ -252,7 +274,65 @@ Arc scan_arc(const double* x0, const double* x1, int n, double b0, double b1, do
   return on(s) && !on(before) && on(last) && !on(after);
 }
 
-int arcs_impl(const Quadrature& q, const CircleGrid& grid, const TwoLayerNet& net, Arc* arcs, const Arc* guesses) {
+// A guessed arc {s, L} (1 ≤ L ≤ n − 1) whose checks failed, its ends moved to the nearest run
+// boundaries within two grid steps by the exact test: an end one or two points off (a guess
+// rounded across a grid point) is fixed without scanning all n points. Accepted only if then
+// arc_checks holds, the same acceptance as for any guess (so the same arc).
+bool refine_arc(const double* xy, int n, int s, int L, double b0, double b1, double gamma, double c,
+                Arc& out) noexcept {
+  const auto wrap = [n](int i) { return i < 0 ? i + n : (i >= n ? i - n : i); };
+  const auto on = [&](int i) { return active(b0, b1, gamma, c, xy[2 * i], xy[2 * i + 1]); };
+  int a = wrap(s + L);  // first point off
+  for (int step = 0; step < 2; ++step) {
+    if (!on(s)) {
+      s = wrap(s + 1);
+    } else if (on(wrap(s - 1))) {
+      s = wrap(s - 1);
+    }
+    if (on(a)) {
+      a = wrap(a + 1);
+    } else if (!on(wrap(a - 1))) {
+      a = wrap(a - 1);
+    }
+  }
+  const int len = wrap(a - s);
+  const Arc arc{s, len};
+  if (!arc_checks(xy, n, arc, b0, b1, gamma, c)) return false;
+  out = arc;
+  return true;
+}
+
+// Whether x[0 .. len) are all finite: no exponent of all ones (an integer AND, vectorised).
+[[gnu::always_inline]] inline bool all_finite(const double* x, int len) noexcept {
+  constexpr std::uint64_t kExponent = 0x7ff0000000000000ull;
+  std::uint64_t all_ones = kExponent;
+  for (int l = 0; l < len; ++l) {
+    const std::uint64_t bits = std::bit_cast<std::uint64_t>(x[l]) & kExponent;
+    all_ones &= bits == kExponent ? 0 : kExponent;
+  }
+  return all_ones == kExponent;
+}
+
+// What a checkpoint's arcs pass (no guesses) also does while each chunk is in L1, in place of
+// separate passes over all units: whether every unit's a, b and c are finite (at the first that
+// is not, finite = false and the arcs are left incomplete), and, with `then`, how many arcs differ
+// from then[j], compared as 64-bit words (irregular: some arc of either is irregular).
+struct ArcsPass {
+  bool finite = true;
+  const Arc* then = nullptr;
+  long long changed = 0;
+  int irregular = 0;
+};
+
+// refine_arc on a guess from guess_arcs that is an arc (not nowhere, everywhere or a scan).
+bool refine_guess(const double* xy, int n, double start, double length, double b0, double b1, double gamma,
+                  double c, Arc& out) noexcept {
+  return start >= 0.0 && length > 0.0 && length < n &&
+         refine_arc(xy, n, static_cast<int>(start), static_cast<int>(length), b0, b1, gamma, c, out);
+}
+
+int arcs_impl(const Quadrature& q, const CircleGrid& grid, const TwoLayerNet& net, Arc* arcs, const Arc* guesses,
+              ArcsPass* pass = nullptr) {
   const double* xy = grid.xy.data() + 2;  // (from point 0)
   const int n = q.size(), M = net.width();
   const double gamma = net.spec().bias_scale;
@@ -268,16 +348,40 @@ int arcs_impl(const Quadrature& q, const CircleGrid& grid, const TwoLayerNet& ne
   for (int first = 0; first < M; first += kChunk) {
     const int len = std::min(kChunk, M - first);
     if (!guesses) {
-      guess_arcs(B0 + first, B1 + first, C + first, gamma, n, len, start, length);
+      if (pass && !(all_finite(net.a() + first, len) && all_finite(B0 + first, len) &&
+                    all_finite(B1 + first, len) && all_finite(C + first, len))) {
+        pass->finite = false;
+        return scanned;
+      }
+      guess_arcs(B0 + first, B1 + first, C + first, gamma, n, len, start, length, true);
       check_arcs(grid.xy.data(), B0 + first, B1 + first, C + first, gamma, n, len, start, length, verified);
       for (int l = 0; l < len; ++l) {
         const int j = first + l;
         if (verified[l]) [[likely]] {
           arcs[j] = {static_cast<std::int32_t>(start[l]), static_cast<std::int32_t>(length[l])};  // in range
+        } else if (Arc a; refine_guess(xy, n, start[l], length[l], B0[j], B1[j], gamma, C[j], a)) {
+          arcs[j] = a;
+        } else if (double s1, l1; guess_arcs(B0 + j, B1 + j, C + j, gamma, n, 1, &s1, &l1, false),
+                   refine_guess(xy, n, s1, l1, B0[j], B1[j], gamma, C[j], a)) {
+          arcs[j] = a;  // (the single-precision guess failed: ρ or |γc| beyond its range, or a tangent)
         } else {
           arcs[j] = scan_arc(x0, x1, n, B0[j], B1[j], gamma, C[j]);
           ++scanned;
         }
+      }
+      if (pass && pass->then) {
+        static_assert(sizeof(Arc) == sizeof(std::uint64_t));
+        long long changed = 0;
+        int irregular = 0;
+        for (int j = first; j < first + len; ++j) {
+          std::uint64_t u, v;
+          std::memcpy(&u, &arcs[j], sizeof u);
+          std::memcpy(&v, &pass->then[j], sizeof v);
+          changed += u != v;
+          irregular |= int(arcs[j].length == Arc::kIrregular) | int(pass->then[j].length == Arc::kIrregular);
+        }
+        pass->changed += changed;
+        pass->irregular |= irregular;
       }
       continue;
     }
@@ -290,7 +394,7 @@ int arcs_impl(const Quadrature& q, const CircleGrid& grid, const TwoLayerNet& ne
       pending += !done[l];
     }
     if (pending == 0) continue;
-    guess_arcs(B0 + first, B1 + first, C + first, gamma, n, len, start, length);
+    guess_arcs(B0 + first, B1 + first, C + first, gamma, n, len, start, length, false);
     for (int l = 0; l < len; ++l) {
       if (done[l]) continue;
       const int j = first + l;
@@ -521,7 +625,7 @@ int ring_arcs_impl(const RingGrid& g, const TwoLayerNet& net, Arc* arcs) {
         v[q] = rho * B2[j];
         k[q] = std::fma(gamma, C[j], pb[q]);
       }
-      guess_arcs(u, v, k, 1.0, n, m, start, length);
+      guess_arcs(u, v, k, 1.0, n, m, start, length, false);
       // The guessed runs checked, branch-free so that it vectorises (the grid reads become
       // gathers); indices are kept in [0, n) whatever the guess.
 #pragma GCC ivdep
@@ -655,6 +759,29 @@ void circle_arcs_of(const Quadrature& q, const CircleGrid& grid, const TwoLayerN
   // vectorised angle guess it would save.
   scratch.arcs.resize(std::size_t(net.width()));
   arcs_impl(q, grid, net, scratch.arcs.data(), nullptr);
+}
+
+bool circle_arcs_of_checked(const Quadrature& q, const CircleGrid& grid, const TwoLayerNet& net,
+                            CircleScratch& scratch, const TwoLayerNet* init, long long* pattern_changes) {
+  if (q.kind != Quadrature::Kind::Equispaced || q.dim != 2 || net.dim() != 2 || q.size() < 3 ||
+      !std::isfinite(net.spec().bias_scale))
+    return false;
+  const std::size_t m = std::size_t(net.width());
+  ArcsPass pass;
+  if (init) {
+    if (scratch.init != init || scratch.init_arcs.size() != m) {
+      scratch.init_arcs.resize(m);
+      arcs_impl(q, grid, *init, scratch.init_arcs.data(), nullptr);
+      scratch.init = init;
+    }
+    pass.then = scratch.init_arcs.data();
+  }
+  scratch.arcs.resize(m);
+  arcs_impl(q, grid, net, scratch.arcs.data(), nullptr, &pass);
+  if (!pass.finite) return false;
+  if (init)
+    *pattern_changes = pass.irregular ? circle_pattern_changes_from_arcs(q, grid, net, *init, scratch) : pass.changed;
+  return true;
 }
 
 double circle_relu_excess_risk(const Quadrature& q, const CircleGrid& grid, const TwoLayerNet& net,

@@ -113,6 +113,15 @@ int circle_arcs(const Quadrature& q, const TwoLayerNet& net, Arc* arcs, const Ar
 /// net's arcs into scratch.arcs, for the *_from_arcs functions; requires circle_fast_path.
 void circle_arcs_of(const Quadrature& q, const CircleGrid& grid, const TwoLayerNet& net, CircleScratch& scratch);
 
+/// circle_fast_path and, where it holds, circle_arcs_of, in one pass over the parameters (the
+/// finiteness test done chunk by chunk with the arcs); with init (which must pass
+/// circle_fast_path), also *pattern_changes = circle_pattern_changes_from_arcs, counted in the same
+/// pass. False: the fast path does not apply, scratch.arcs holds nothing of use and
+/// *pattern_changes is not set.
+bool circle_arcs_of_checked(const Quadrature& q, const CircleGrid& grid, const TwoLayerNet& net,
+                            CircleScratch& scratch, const TwoLayerNet* init = nullptr,
+                            long long* pattern_changes = nullptr);
+
 /// Σ_i w_i (g_Θ(x_i) − t_i)² for a ReLU network whose arcs are in scratch.arcs.
 double circle_relu_excess_risk_from_arcs(const Quadrature& q, const CircleGrid& grid, const TwoLayerNet& net,
                                          CircleScratch& scratch);

@@ -274,19 +274,20 @@ CheckpointEval ErrorEvaluator::checkpoint(const TwoLayerNet& net, const TwoLayer
             : pattern_change_direct(net, init);
     return r;
   }
-  if (!circle_ || !detail::circle_fast_path(quad_, net))
-    return {excess_risk(net, cache), pattern_change(net, init, cache)};
+  if (!circle_) return {excess_risk(net, cache), pattern_change(net, init, cache)};
   detail::CircleScratch& scratch = *cache.scratch_;
-  detail::circle_arcs_of(quad_, *circle_, net, scratch);
+  // circle_arcs_of_checked: circle_fast_path, the arcs and (init on the fast path) the pattern
+  // change in one pass over the parameters.
+  const bool init_fast = init_fast_path(quad_, init, scratch);
+  long long changes = 0;
+  if (!detail::circle_arcs_of_checked(quad_, *circle_, net, scratch, init_fast ? &init : nullptr, &changes))
+    return {excess_risk(net, cache), pattern_change(net, init, cache)};
   CheckpointEval r;
   r.error = net.spec().activation.kind == ActivationKind::Relu
                 ? detail::circle_relu_excess_risk_from_arcs(quad_, *circle_, net, scratch)
                 : excess_risk(net, cache);
-  r.pattern_change = init_fast_path(quad_, init, scratch)
-                         ? static_cast<double>(detail::circle_pattern_changes_from_arcs(quad_, *circle_, net, init,
-                                                                                         scratch)) /
-                               net.width()
-                         : pattern_change_direct(net, init);
+  r.pattern_change =
+      init_fast ? static_cast<double>(changes) / net.width() : pattern_change_direct(net, init);
   return r;
 }
 

@@ -8,6 +8,7 @@
 #include <bit>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <numbers>
 #include <thread>
@@ -279,6 +280,18 @@ TEST(ExcessRisk, FewUnitsNeedTheScan) {
   detail::circle_arcs(q, init, guesses.data());
   detail::circle_arcs(q, run.network(), guessed.data(), guesses.data());
   EXPECT_EQ(guessed, arcs);
+  // Far outside the range of the single-precision angle guesses (ρ, |γc| ~ 1e±12): the double
+  // fallback, still exact and still without the scan.
+  for (const double scale : {1e12, 1e-12}) {
+    TwoLayerNet far = run.network();
+    for (int j = 0; j < M; ++j) {
+      far.b_row(0)[j] *= scale;
+      far.b_row(1)[j] *= scale;
+      far.c()[j] *= scale;
+    }
+    EXPECT_LE(detail::circle_arcs(q, far, arcs.data()), M / 1000) << scale;
+    expect_arcs_exact(q, far);
+  }
 }
 
 // ---- S²: the ring path (Quadrature::sphere2) --------------------------------------------------
@@ -578,6 +591,36 @@ TEST(ExcessRisk, CheckpointEqualsSeparateCalls) {
         }
       }
     }
+}
+
+TEST(ExcessRisk, CheckpointNonFiniteEqualsSeparateCalls) {
+  // The circle checkpoint tests finiteness chunk by chunk within its arcs pass: a NaN or an
+  // infinity in any parameter block, in the first, a middle or the last chunk, gives the separate
+  // calls' values (the direct method), and the cache serves later finite networks unchanged.
+  const Problem p = make_problem(2, ActivationKind::Relu);
+  const int M = 1000;
+  const DataStream data(p.target, NoiseSpec{}, data_key(13, 0));
+  const auto init = TwoLayerNet::symmetric_init(spec_d(2, M, ActivationKind::Relu), init_key(13, 0, M));
+  SgdConfig cfg;
+  cfg.schedule = {0.5, 0.5};
+  SgdTrajectory run(init, cfg, data);
+  run.advance_to(256);
+  const TwoLayerNet good = run.network();
+  EvalCache cache;
+  const CheckpointEval first = p.eval.checkpoint(good, init, cache);
+  for (const double bad : {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()})
+    for (int block = 0; block < 4; ++block)
+      for (const int j : {0, 300, M - 1}) {
+        TwoLayerNet net = good;
+        net.params()[std::size_t(block) * M + std::size_t(j)] = bad;
+        const std::string what = "block " + std::to_string(block) + " unit " + std::to_string(j);
+        const CheckpointEval both = p.eval.checkpoint(net, init, cache);
+        EXPECT_EQ(bits(both.error), bits(p.eval.excess_risk(net))) << what;
+        EXPECT_EQ(bits(both.pattern_change), bits(p.eval.pattern_change(net, init))) << what;
+        const CheckpointEval again = p.eval.checkpoint(good, init, cache);
+        EXPECT_EQ(bits(again.error), bits(first.error)) << what;
+        EXPECT_EQ(again.pattern_change, first.pattern_change) << what;
+      }
 }
 
 TEST(ExcessRisk, CircleScratchReuseChangesNothing) {
