@@ -108,6 +108,33 @@ TEST(Sgd, FusedPassMatchesReferenceInEveryDimension) {
   }
 }
 
+TEST(Sgd, FusedPassMatchesReferenceForAnyBiasScale) {
+  // γ enters the default ReLU pass twice: c is implied by z (γc = z − bᵀx, divided by γ when the
+  // network is copied out, except for γ = 1) and the update of z carries γ² (sgd.cpp). γ = 0 (no
+  // bias) takes the explicit pass. Both activations, both trained-layer modes that move b.
+  constexpr double kTol = 1e-12;
+  for (int d : {2, 8}) {
+    const auto target = d == 2 ? smooth_circle_target()
+                               : std::make_shared<const Target>(Target::zonal(d, {0.0, 0.5, 0.3, 0.2}));
+    const DataStream data(target, NoiseSpec{}, data_key(7, 0));
+    for (double gamma : {0.0, 0.3, 1.0, 2.5})
+      for (auto act : {ActivationKind::Relu, ActivationKind::Swish})
+        for (auto layers : {TrainedLayers::All, TrainedLayers::Input}) {
+          NetworkSpec s = spec(300, act, layers, d);
+          s.bias_scale = gamma;
+          const auto init = TwoLayerNet::symmetric_init(s, init_key(7, 0, 300));
+          SgdConfig cfg;
+          cfg.schedule = {0.7, 0.5};
+          SgdTrajectory fused(init, cfg, data);
+          ASSERT_TRUE(fused.advance_to(300));
+          TwoLayerNet ref = init;
+          for (std::int64_t t = 1; t <= 300; ++t) reference_step(ref, init, data, cfg, t);
+          EXPECT_LT(relative_distance(fused.network().params(), ref.params()), kTol)
+              << "d=" << d << " gamma=" << gamma << " " << to_string(act) << " " << to_string(layers);
+        }
+  }
+}
+
 // The update rule in long double (64-bit significand) for ReLU, all layers trained, λ = 0: the
 // default run, whose pass carries the bias implied by the pre-activation (sgd.cpp).
 class ExtendedReference {
