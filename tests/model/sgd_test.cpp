@@ -135,6 +135,30 @@ TEST(Sgd, FusedPassMatchesReferenceForAnyBiasScale) {
   }
 }
 
+TEST(Sgd, WeightChangeIsTheRelativeDistanceToTheStart) {
+  // weight_change() sums in 32 running sums with ‖Θ₀‖² kept from the start (sgd.cpp); against
+  // the plain sums it agrees to rounding. Widths whose parameter count is and is not a multiple
+  // of 32; before any step it is exactly 0.
+  const DataStream data(smooth_circle_target(), NoiseSpec{}, data_key(8, 0));
+  for (int M : {8, 256, 300}) {
+    const auto init = TwoLayerNet::symmetric_init(spec(M, ActivationKind::Relu, TrainedLayers::All), init_key(8, 0, M));
+    SgdConfig cfg;
+    cfg.schedule = {0.7, 0.5};
+    SgdTrajectory run(init, cfg, data);
+    EXPECT_EQ(run.weight_change(), 0.0);
+    ASSERT_TRUE(run.advance_to(500));
+    const auto p = run.network().params(), p0 = init.params();
+    double diff = 0.0, norm = 0.0;
+    for (std::size_t i = 0; i < p.size(); ++i) {
+      diff += (p[i] - p0[i]) * (p[i] - p0[i]);
+      norm += p0[i] * p0[i];
+    }
+    const double plain = std::sqrt(diff / norm);
+    EXPECT_GT(plain, 0.0);
+    EXPECT_NEAR(run.weight_change(), plain, 1e-13 * plain) << "M=" << M;
+  }
+}
+
 // The update rule in long double (64-bit significand) for ReLU, all layers trained, λ = 0: the
 // default run, whose pass carries the bias implied by the pre-activation (sgd.cpp).
 class ExtendedReference {
