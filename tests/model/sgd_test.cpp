@@ -210,8 +210,8 @@ class ExtendedReference {
 TEST(Sgd, FusedPassStaysNearExtendedPrecision) {
   // Over a long run, the default pass (implied bias, tree sum of the output) against the update
   // rule in long double, beside the straightforward double implementation against the same. Both
-  // drift from the exact trajectory by rounding alone: measured after 2^16 steps, 2.1e-14 (pass)
-  // and 9.1e-15 (double reference) at d = 2, 1.3e-14 and 9.1e-15 at d = 8. The bars: the issue's
+  // drift from the exact trajectory by rounding alone: measured after 2^16 steps, 1.6e-14 (pass)
+  // and 7.9e-15 (double reference) at d = 2, 1.3e-14 and 8.6e-15 at d = 5 and 8. The bars: the issue's
   // 1e-12, and no more than 4x the double reference's own distance (the pass's rounding is
   // different, not larger in kind). d = 5 runs the row-wise kernel; M = 260 has a partial group.
   constexpr std::int64_t kSteps = std::int64_t(1) << 16;
