@@ -672,14 +672,13 @@ int ring_arcs_impl(const RingGrid& g, const TwoLayerNet& net, Arc* arcs) {
 
 namespace {
 bool finite_params(const TwoLayerNet& net) noexcept {
-  // Any infinity or NaN among the parameters: an exponent of all ones (an integer OR, vectorised).
-  constexpr std::uint64_t kExponent = 0x7ff0000000000000ull;
-  std::uint64_t all_ones = kExponent;
-  for (double p : net.params()) {
-    const std::uint64_t bits = std::bit_cast<std::uint64_t>(p) & kExponent;
-    all_ones &= bits == kExponent ? 0 : kExponent;
-  }
-  return all_ones == kExponent && std::isfinite(net.spec().bias_scale);
+  const auto p = net.params();
+  return all_finite(p.data(), static_cast<int>(p.size())) && std::isfinite(net.spec().bias_scale);
+}
+
+// The circle's fast path apart from the parameters' finiteness (what circle_fast_path adds).
+bool circle_shape(const Quadrature& q, const TwoLayerNet& net) noexcept {
+  return q.kind == Quadrature::Kind::Equispaced && q.dim == 2 && net.dim() == 2 && q.size() >= 3;
 }
 }  // namespace
 
@@ -720,8 +719,7 @@ CircleScratch::~CircleScratch() {
 }
 
 bool circle_fast_path(const Quadrature& q, const TwoLayerNet& net) noexcept {
-  if (q.kind != Quadrature::Kind::Equispaced || q.dim != 2 || net.dim() != 2 || q.size() < 3) return false;
-  return finite_params(net);
+  return circle_shape(q, net) && finite_params(net);
 }
 
 CircleGrid::CircleGrid(const Quadrature& q, const std::vector<double>& target_values) : n(q.size()) {
@@ -763,9 +761,7 @@ void circle_arcs_of(const Quadrature& q, const CircleGrid& grid, const TwoLayerN
 
 bool circle_arcs_of_checked(const Quadrature& q, const CircleGrid& grid, const TwoLayerNet& net,
                             CircleScratch& scratch, const TwoLayerNet* init, long long* pattern_changes) {
-  if (q.kind != Quadrature::Kind::Equispaced || q.dim != 2 || net.dim() != 2 || q.size() < 3 ||
-      !std::isfinite(net.spec().bias_scale))
-    return false;
+  if (!circle_shape(q, net) || !std::isfinite(net.spec().bias_scale)) return false;
   const std::size_t m = std::size_t(net.width());
   ArcsPass pass;
   if (init) {
